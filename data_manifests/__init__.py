@@ -1,0 +1,1 @@
+"""Canonical, versioned corpus manifests shipped with sermodels (see README.md here)."""

@@ -1,0 +1,207 @@
+"""A ``.npy`` feature cache that makes the second run instant and never serves stale features.
+
+Each entry is keyed by the audio file's identity (absolute path, size,
+modification time), the full :class:`~sermodels.features.FeatureSpec` and the
+augmentation recipe, so changing any parameter gives new entries. Writes go to
+a temporary name and are renamed into place, so an interrupted run leaves no
+half-written entry; unreadable entries are detected and rebuilt.
+
+Example:
+    >>> fs = extract_features(frame, "data/", get_spec("mfcc40"), cache_dir="cache/")  # doctest: +SKIP
+    >>> fs.x.shape, len(fs.rows), fs.errors                                              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from tqdm.auto import tqdm
+
+from sermodels.audio import AudioError, format_errors, load_audio
+from sermodels.features import FeatureSpec, extract
+
+ENV_VAR = "SERMODELS_CACHE"
+
+
+def default_cache_dir() -> Path:
+    """``$SERMODELS_CACHE``, else ``~/.cache/sermodels``."""
+    return Path(os.environ.get(ENV_VAR) or Path.home() / ".cache" / "sermodels")
+
+
+def file_identity(path: str | os.PathLike) -> dict:
+    """What identifies an audio file's content cheaply: absolute path, size, mtime."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    return {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def entry_key(identity: dict, spec: FeatureSpec, recipe: dict | None = None) -> str:
+    """Cache key of one file under one spec and augmentation recipe."""
+    blob = json.dumps({"file": identity, "spec": spec.key(), "recipe": recipe or {}},
+                      sort_keys=True).encode()
+    return hashlib.sha1(blob).hexdigest()
+
+
+class FeatureCache:
+    """A folder of ``.npy`` entries, one sub-folder per feature spec.
+
+    Args:
+        root: cache folder (default :func:`default_cache_dir`).
+        spec: the feature spec of every entry.
+    """
+
+    def __init__(self, root: str | os.PathLike | None, spec: FeatureSpec) -> None:
+        self.root = Path(root) if root is not None else default_cache_dir()
+        self.spec = spec
+        self.dir = self.root / spec.key()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        info = self.dir / "spec.json"
+        if not info.exists():
+            _atomic_write_text(info, json.dumps(spec.to_dict(), indent=2, default=list))
+
+    def path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.npy"
+
+    def get(self, key: str) -> np.ndarray | None:
+        """The cached array, or ``None`` if absent or unreadable (a corrupt entry is removed)."""
+        path = self.path(key)
+        if not path.exists():
+            return None
+        try:
+            value = np.load(path, allow_pickle=False)
+            if value.dtype != np.float32 or not np.all(np.isfinite(value)):
+                raise ValueError("wrong dtype or non-finite values")
+            return value
+        except (ValueError, OSError, EOFError):
+            path.unlink(missing_ok=True)
+            return None
+
+    def put(self, key: str, value: np.ndarray) -> None:
+        """Store atomically: write a temporary file in the same folder, then rename."""
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npy")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.save(handle, np.asarray(value, dtype=np.float32), allow_pickle=False)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+@dataclass
+class FeatureSet:
+    """Features and the manifest rows they belong to (row ``i`` <-> ``x[i]``).
+
+    Attributes:
+        x: stacked features, ``(n, *spec.output_shape())``.
+        rows: the manifest rows that were extracted, in order.
+        errors: files that could not be used, each naming the file and problem.
+        hits: how many entries came from the cache.
+    """
+
+    x: np.ndarray
+    rows: pd.DataFrame
+    spec: FeatureSpec
+    errors: list[AudioError] = field(default_factory=list)
+    hits: int = 0
+
+    def report(self) -> str:
+        return format_errors(self.errors) if self.errors else ""
+
+
+def _one(path: str, spec: FeatureSpec, cache: FeatureCache | None, recipe: dict | None,
+         augment) -> tuple[np.ndarray | None, str | None, bool]:
+    """Features of one file: from the cache, or computed and stored. Runs in workers."""
+    try:
+        key = entry_key(file_identity(path), spec, recipe) if cache else ""
+        if cache:
+            hit = cache.get(key)
+            if hit is not None:
+                return hit, None, True
+        y = load_audio(path, spec.audio)
+        if augment is not None:
+            y = augment(y)
+        value = extract(y, spec)
+        if cache:
+            cache.put(key, value)
+        return value, None, False
+    except AudioError as err:
+        return None, err.problem, False
+    except FileNotFoundError:
+        return None, "file not found", False
+
+
+def extract_features(
+    frame: pd.DataFrame,
+    data_root: str | os.PathLike,
+    spec: FeatureSpec,
+    *,
+    cache_dir: str | os.PathLike | None = None,
+    use_cache: bool = True,
+    n_jobs: int = 1,
+    progress: bool = True,
+    recipes: list[dict | None] | None = None,
+    augmenters: list | None = None,
+) -> FeatureSet:
+    """Extract (or fetch from the cache) features for every manifest row.
+
+    Args:
+        frame: manifest rows (``path`` relative to ``data_root``).
+        data_root: folder the paths are relative to.
+        spec: the feature spec; ``spec.audio`` says how audio is loaded.
+        cache_dir: cache folder (default ``$SERMODELS_CACHE`` or ``~/.cache/sermodels``).
+        use_cache: read and write the cache.
+        n_jobs: worker processes (joblib); ``-1`` uses every core.
+        progress: show a progress bar.
+        recipes: per-row augmentation recipe (part of the cache key), for augmented copies.
+        augmenters: per-row callables ``y -> y`` matching ``recipes``.
+
+    Returns:
+        A :class:`FeatureSet`; rows whose audio failed are left out and named in ``errors``.
+    """
+    root = Path(data_root)
+    cache = FeatureCache(cache_dir, spec) if use_cache else None
+    paths = [str(root / p) for p in frame["path"]]
+    recipes = recipes or [None] * len(paths)
+    augmenters = augmenters or [None] * len(paths)
+    tasks = (delayed(_one)(p, spec, cache, r, a) for p, r, a in zip(paths, recipes, augmenters))
+    runner = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")
+    results = list(tqdm(runner(tasks), total=len(paths), desc=f"features {spec.name}",
+                        disable=not progress, unit="clip"))
+    keep, arrays, errors, hits = [], [], [], 0
+    for i, (value, problem, hit) in enumerate(results):
+        if value is None:
+            errors.append(AudioError(paths[i], problem or "unknown error"))
+            continue
+        keep.append(i)
+        arrays.append(value)
+        hits += int(hit)
+    rows = frame.iloc[keep].reset_index(drop=True)
+    x = _stack(arrays, spec)
+    return FeatureSet(x=x, rows=rows, spec=spec, errors=errors, hits=hits)
+
+
+def _stack(arrays: list[np.ndarray], spec: FeatureSpec) -> np.ndarray:
+    if not arrays:
+        return np.zeros((0, *[d or 0 for d in spec.output_shape()]), dtype=np.float32)
+    if spec.kind == "sequence" and len({a.shape[0] for a in arrays}) > 1:
+        longest = max(a.shape[0] for a in arrays)  # variable-length clips: pad at the end
+        arrays = [np.pad(a, ((0, longest - a.shape[0]), (0, 0))) for a in arrays]
+    return np.stack(arrays).astype(np.float32, copy=False)

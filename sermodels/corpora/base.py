@@ -1,0 +1,114 @@
+"""What every corpus loader returns: utterance records and a report of skipped files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+#: File endings a loader looks at (case-insensitive). Anything else is not audio.
+AUDIO_SUFFIXES = (".wav", ".flac", ".aif", ".aiff", ".ogg", ".mp3")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One utterance: where it is and what it is, without its audio.
+
+    Attributes:
+        path: POSIX path relative to the data root the loader was given.
+        corpus: ``cremad``, ``ravdess``, ``tess`` or ``savee``.
+        speaker: globally unique speaker id (``ravdess_12``, ``cremad_1001``).
+        gender: ``male`` or ``female``.
+        native_label: the corpus' own label (see :data:`sermodels.labels.NATIVE_LABELS`).
+        label: the unified 7-class label of paper 000.
+        intensity: emotional intensity (CREMA-D LO/MD/HI/XX, RAVDESS normal/strong).
+        statement: the sentence or statement code (CREMA-D ``IEO``, RAVDESS ``01``,
+            SAVEE ``a01``).
+        word: the TESS target word.
+        repetition: RAVDESS repetition (``01``/``02``).
+        key: corpus-wide identity used to load duplicated sub-trees once.
+    """
+
+    path: str
+    corpus: str
+    speaker: str
+    gender: str
+    native_label: str
+    label: str
+    intensity: str = ""
+    statement: str = ""
+    word: str = ""
+    repetition: str = ""
+    key: str = field(default="", compare=False)
+
+    def to_row(self) -> dict[str, str]:
+        row = asdict(self)
+        row.pop("key")
+        return row
+
+
+@dataclass
+class LoadResult:
+    """Records found under a root, and every audio file that was not loaded.
+
+    Attributes:
+        records: one per utterance, sorted by path.
+        skipped: ``(relative path, reason)`` for files that break the naming convention.
+        ignored: ``(relative path, reason)`` for valid files left out on purpose
+            (RAVDESS song files, copies in duplicated sub-trees).
+    """
+
+    records: list[Record] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    ignored: list[tuple[str, str]] = field(default_factory=list)
+
+    def extend(self, other: LoadResult) -> None:
+        self.records.extend(other.records)
+        self.skipped.extend(other.skipped)
+        self.ignored.extend(other.ignored)
+
+    def summary(self) -> str:
+        """A human-readable account of what was skipped or ignored, naming files."""
+        lines = [f"loaded {len(self.records)} files"]
+        if self.skipped:
+            lines.append(f"skipped {len(self.skipped)} file(s) that break the naming convention:")
+            lines += [f"  {p}: {why}" for p, why in self.skipped]
+        if self.ignored:
+            reasons: dict[str, int] = {}
+            for _, why in self.ignored:
+                reasons[why] = reasons.get(why, 0) + 1
+            lines.append(
+                f"ignored {len(self.ignored)} file(s): "
+                + "; ".join(f"{n} {why}" for why, n in sorted(reasons.items()))
+            )
+        return "\n".join(lines)
+
+
+class ParseError(ValueError):
+    """A file name that does not follow the corpus' convention."""
+
+
+#: A parser turns a path relative to the corpus root into a Record (minus path).
+Parser = Callable[[Path], Record]
+
+
+def walk_audio(root: Path) -> Iterator[Path]:
+    """Yield audio files below ``root`` in a stable order (sorted, links followed)."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            if name.lower().endswith(AUDIO_SUFFIXES):
+                yield Path(dirpath) / name
+
+
+def check_root(root: str | os.PathLike, corpus: str) -> Path:
+    """Return ``root`` as a Path, or raise a clear error if it is not a folder."""
+    path = Path(root).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(f"{corpus}: data root {str(path)!r} does not exist")
+    if not path.is_dir():
+        raise NotADirectoryError(f"{corpus}: data root {str(path)!r} is not a folder")
+    return path

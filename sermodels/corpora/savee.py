@@ -1,0 +1,51 @@
+"""SAVEE: ``ALL/DC_a01.wav`` (Kaggle, flat) or ``AudioData/DC/a01.wav`` (original).
+
+Four male speakers (DC, JE, JK, KL); emotion codes a, d, f, h, n, sa, su read
+as the letters before the digits; neutral ``n01``-``n30``, the others
+``01``-``15``. Native rate 44.1 kHz.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from sermodels.corpora.base import ParseError, Record
+from sermodels.labels import unified_label
+
+NAME = "savee"
+SAMPLE_RATE = 44_100
+SPEAKERS = ("DC", "JE", "JK", "KL")
+EMOTIONS = {"a": "angry", "d": "disgust", "f": "fear", "h": "happy", "n": "neutral",
+            "sa": "sad", "su": "surprise"}
+_FLAT = re.compile(r"^([A-Z]{2})_([a-z]+)(\d+)$")
+_NESTED = re.compile(r"^([a-z]+)(\d+)$")
+
+
+def parse(rel: PurePath) -> Record:
+    """Parse a SAVEE file name (either layout) into a record (``path`` left empty).
+
+    Raises:
+        ParseError: the name breaks the convention.
+    """
+    flat = _FLAT.match(rel.stem)
+    nested = _NESTED.match(rel.stem)
+    if flat:
+        speaker, code, number = flat.groups()
+    elif nested and rel.parent.name in SPEAKERS:
+        speaker, (code, number) = rel.parent.name, nested.groups()
+    else:
+        raise ParseError("expected SPEAKER_CODENN.wav (e.g. DC_a01.wav) or SPEAKER/codeNN.wav")
+    if speaker not in SPEAKERS:
+        raise ParseError(f"unknown speaker {speaker!r} (expected one of {', '.join(SPEAKERS)})")
+    if code not in EMOTIONS:
+        raise ParseError(f"unknown emotion code {code!r}")
+    limit = 30 if code == "n" else 15
+    if not 1 <= int(number) <= limit or len(number) != 2:
+        raise ParseError(f"sentence number {number!r} outside 01-{limit:02d} for code {code!r}")
+    native = EMOTIONS[code]
+    return Record(
+        path="", corpus=NAME, speaker=f"{NAME}_{speaker}", gender="male",
+        native_label=native, label=unified_label(NAME, native),
+        statement=f"{code}{number}", key=f"{speaker}_{code}{number}",
+    )

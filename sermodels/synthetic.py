@@ -1,0 +1,404 @@
+"""Synthetic miniature corpora in the real layouts, with learnable emotion cues.
+
+The real corpora cannot be downloaded everywhere (CI, offline classrooms), so
+sermodels writes small look-alikes: the same folder layouts and file-name
+conventions as the original releases and the Kaggle mirrors, the native sample
+rates, and speech-like audio (a voiced harmonic source shaped by moving
+formants, with a syllable-rate energy envelope). Pitch level and range,
+loudness, speaking rate, spectral tilt and breathiness depend on the emotion
+and on the speaker, so a model can learn emotions that carry over to unseen
+speakers. With ``mess=True`` the tree also holds the real-world oddities: a
+stereo file, a 32-bit float file, a file at another sample rate, an AIFF file
+under a ``.wav`` name and a badly named file.
+
+Example:
+    >>> from sermodels import synthetic
+    >>> corpus = synthetic.generate("data/", size="tiny", seed=0)   # doctest: +SKIP
+    >>> len(corpus.expected), corpus.bad_files                        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+from tqdm.auto import tqdm
+
+from sermodels import catalog
+from sermodels.seeding import stable_int
+from sermodels.corpora import SAMPLE_RATES, check_corpora
+from sermodels.corpora import cremad as _cremad
+from sermodels.corpora import tess as _tess
+
+SYNTH_RATE = 16_000  # audio is made at this rate, then resampled to each corpus' native rate
+LAYOUTS = ("original", "kaggle")
+
+
+@dataclass(frozen=True)
+class Size:
+    """How big a synthetic corpus is.
+
+    Attributes:
+        speakers: speakers per corpus (TESS and SAVEE are capped at their real 2 and 4).
+        per_emotion: utterances per speaker and native emotion.
+        duration: mean utterance length in seconds.
+    """
+
+    speakers: dict[str, int]
+    per_emotion: int
+    duration: float
+
+
+SIZES: dict[str, Size] = {
+    "tiny": Size({"cremad": 4, "ravdess": 4, "tess": 2, "savee": 4}, 2, 1.0),
+    "small": Size({"cremad": 6, "ravdess": 6, "tess": 2, "savee": 4}, 3, 1.5),
+    "demo": Size({"cremad": 10, "ravdess": 8, "tess": 2, "savee": 4}, 6, 2.0),
+}
+
+
+@dataclass(frozen=True)
+class Emotion:
+    """Acoustic profile of an emotion, relative to a speaker's neutral voice."""
+
+    f0_ratio: float      # mean pitch / speaker's base pitch
+    f0_range: float      # pitch movement, semitones
+    f0_slope: float      # overall pitch glide over the utterance, semitones
+    loudness_db: float   # level change
+    rate: float          # syllables per second
+    tilt: float          # harmonic roll-off exponent (higher = darker)
+    breath: float        # aspiration noise relative to voicing
+    jitter: float        # fast pitch irregularity, semitones
+
+
+EMOTIONS: dict[str, Emotion] = {
+    "neutral": Emotion(1.00, 1.0, -1.0, 0.0, 4.0, 1.45, 0.03, 0.05),
+    "calm": Emotion(0.95, 0.6, -0.5, -3.0, 3.3, 1.65, 0.05, 0.03),
+    "happy": Emotion(1.40, 5.0, 1.0, 3.0, 5.0, 1.10, 0.04, 0.10),
+    "sad": Emotion(0.85, 0.7, -2.0, -6.0, 2.8, 1.90, 0.10, 0.08),
+    "angry": Emotion(1.30, 3.0, -1.0, 6.0, 5.6, 0.80, 0.06, 0.15),
+    "fear": Emotion(1.60, 2.0, 0.0, 0.0, 6.5, 1.25, 0.20, 0.45),
+    "disgust": Emotion(0.95, 2.5, -3.0, -2.0, 3.4, 1.30, 0.12, 0.10),
+    "surprise": Emotion(1.55, 7.0, 6.0, 3.0, 4.5, 1.15, 0.06, 0.08),
+}
+
+# native label -> emotion profile
+_PROFILE = {"fearful": "fear", "surprised": "surprise", "pleasant_surprise": "surprise"}
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A synthetic speaker: base pitch, vocal-tract scale, level and tempo."""
+
+    f0: float
+    formant_scale: float
+    loudness_db: float
+    tempo: float
+
+
+def make_voice(gender: str, rng: np.random.Generator) -> Voice:
+    """Draw a speaker's voice for a gender."""
+    base = 115.0 if gender == "male" else 205.0
+    return Voice(
+        f0=base * float(np.exp(rng.normal(0, 0.10))),
+        formant_scale=(1.0 if gender == "male" else 1.15) * float(np.exp(rng.normal(0, 0.04))),
+        loudness_db=float(rng.normal(0, 1.5)),
+        tempo=float(np.exp(rng.normal(0, 0.06))),
+    )
+
+
+# three-formant vowel targets (Hz) for an adult male vocal tract
+_VOWELS = np.array([
+    [730, 1090, 2440], [270, 2290, 3010], [530, 1840, 2480], [570, 840, 2410],
+    [300, 870, 2240], [660, 1720, 2410], [490, 1350, 1690], [440, 1020, 2240],
+])
+_BANDWIDTHS = np.array([80.0, 110.0, 160.0])
+
+
+def synth_utterance(
+    voice: Voice, emotion: str, duration: float, rng: np.random.Generator,
+    sr: int = SYNTH_RATE,
+) -> np.ndarray:
+    """Make one speech-like utterance.
+
+    Args:
+        voice: the speaker.
+        emotion: a key of :data:`EMOTIONS` or a native label that maps onto one.
+        duration: length in seconds (before the speaking-rate change).
+        rng: random generator (lexical content, timing, noise).
+        sr: sample rate of the result.
+
+    Returns:
+        Mono float32 audio, peak below 1.
+    """
+    prof = EMOTIONS[_PROFILE.get(emotion, emotion)]
+    n = int(duration * sr)
+    t = np.arange(n) / sr
+    rate = prof.rate * voice.tempo * float(np.exp(rng.normal(0, 0.05)))
+    # syllable envelope with 0.1-0.2 s of silence at each end
+    lead, tail = rng.uniform(0.08, 0.2, size=2)
+    voiced = (t > lead) & (t < duration - tail)
+    syl_phase = rate * (t - lead) + rng.uniform(0, 0.2)
+    envelope = np.where(voiced, np.abs(np.sin(np.pi * syl_phase)) ** 0.7, 0.0)
+    envelope = np.convolve(envelope, np.hanning(int(0.01 * sr)) / (0.005 * sr), mode="same")
+    # pitch contour: base, slow movement, glide, jitter
+    drift = prof.f0_range * np.sin(2 * np.pi * rng.uniform(0.6, 1.4) * t + rng.uniform(0, 6.3))
+    glide = prof.f0_slope * (t / duration - 0.5)
+    jit = np.convolve(rng.normal(0, prof.jitter * 3, n), np.ones(80) / 80, mode="same")
+    f0 = voice.f0 * prof.f0_ratio * 2.0 ** ((drift + glide + jit) / 12.0)
+    phase = 2 * np.pi * np.cumsum(f0) / sr
+    # moving formants: one vowel per syllable, smoothly interpolated (lexical content)
+    n_syl = int(np.ceil(rate * duration)) + 2
+    vowels = _VOWELS[rng.integers(len(_VOWELS), size=n_syl)] * voice.formant_scale
+    pos = np.clip(syl_phase, 0, n_syl - 1)
+    formants = np.stack([np.interp(pos, np.arange(n_syl), vowels[:, k]) for k in range(3)])
+    # harmonic source with spectral tilt, each harmonic weighted by the formant response;
+    # gains move slowly, so they are computed every 16 samples and held
+    n_harm = int(min(4500.0, sr / 2 - 200) // (voice.f0 * prof.f0_ratio * 0.8))
+    harmonics = np.arange(1, n_harm + 1)[:, None]
+    step = 16
+    freq = harmonics * f0[None, ::step]
+    gain = sum(1.0 / (1.0 + ((freq - formants[k, ::step]) / _BANDWIDTHS[k]) ** 2) for k in range(3))
+    gain = gain * (freq < sr / 2 - 100) * harmonics ** -prof.tilt
+    gain = np.repeat(gain, step, axis=1)[:, :n]
+    rotor = np.exp(1j * phase)  # harmonic h is rotor**h: one complex product per harmonic
+    partial = np.ones(n, dtype=np.complex128)
+    signal = np.zeros(n)
+    for h in range(n_harm):
+        partial *= rotor
+        signal += gain[h] * partial.imag
+    signal /= np.max(np.abs(signal)) + 1e-9
+    breath = rng.normal(0, 1, n) * prof.breath
+    breath = np.convolve(breath, np.array([1.0, -0.7]), mode="same")
+    speech = (signal + breath) * envelope
+    speech += rng.normal(0, 10 ** (-55 / 20), n)  # room noise floor
+    level = 10 ** ((prof.loudness_db + voice.loudness_db - 12.0) / 20.0)
+    speech = speech / (np.max(np.abs(speech)) + 1e-9) * level
+    return speech.astype(np.float32)
+
+
+@dataclass
+class SyntheticCorpus:
+    """What :func:`generate` wrote.
+
+    Attributes:
+        root: the data root.
+        expected: ``{corpus: set of file keys}`` of valid utterances (one per key,
+            whatever the number of copies in duplicated sub-trees).
+        files: every file written, relative to ``root``.
+        bad_files: files that break the naming convention (the loader must report them).
+        odd_files: valid files with a real-world oddity, ``{relative path: what}``.
+    """
+
+    root: Path
+    expected: dict[str, set[str]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    bad_files: list[str] = field(default_factory=list)
+    odd_files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n_expected(self) -> int:
+        return sum(len(v) for v in self.expected.values())
+
+
+def _speakers(corpus: str, count: int) -> list[tuple[str, str]]:
+    """(id inside the corpus, gender) of the first ``count`` speakers, genders alternating."""
+    if corpus == "cremad":
+        genders = catalog.cremad_genders()
+        males = [a for a, g in sorted(genders.items()) if g == "male"]
+        females = [a for a, g in sorted(genders.items()) if g == "female"]
+        chosen = [x for pair in zip(males, females, strict=False) for x in pair][:count]
+        return [(a, genders[a]) for a in chosen]
+    if corpus == "ravdess":
+        return [(f"{i:02d}", "male" if i % 2 else "female") for i in range(1, min(count, 24) + 1)]
+    if corpus == "tess":
+        return [("OAF", "female"), ("YAF", "female")][:count]
+    return [(s, "male") for s in ("DC", "JE", "JK", "KL")[:count]]
+
+
+_TESS_WORDS = (
+    "back", "bar", "base", "bath", "bean", "beg", "bite", "boat", "bone", "book",
+    "bought", "burn", "cab", "calm", "came", "cause", "chain", "chair", "chalk", "chat",
+)
+_TESS_FOLDERS = {  # the case differences found between copies of the release
+    "original": {"fear": "Fear", "ps": "Pleasant_surprise", "sad": "Sad"},
+    "kaggle": {"ps": "pleasant_surprised"},
+}
+
+
+def _names(corpus: str, speaker: str, native_code: str, count: int, layout: str) -> list[str]:
+    """File paths (inside the corpus folder) for ``count`` utterances of one speaker/emotion."""
+    names: list[str] = []
+    if corpus == "cremad":
+        combos = [(s, "XX") for s in _cremad.SENTENCES[1:]]
+        if native_code != "NEU":
+            combos = [("IEO", lv) for lv in ("LO", "MD", "HI")] + combos
+        else:
+            combos = [("IEO", "XX")] + combos
+        for sentence, level in combos[:count]:
+            names.append(f"AudioWAV/{speaker}_{sentence}_{native_code}_{level}.wav")
+    elif corpus == "ravdess":
+        intensities = ("01",) if native_code == "01" else ("01", "02")
+        combos = [(i, s, r) for i in intensities for s in ("01", "02") for r in ("01", "02")]
+        for intensity, statement, rep in combos[:count]:
+            names.append(
+                f"Actor_{speaker}/03-01-{native_code}-{intensity}-{statement}-{rep}-{speaker}.wav"
+            )
+    elif corpus == "tess":
+        folder_emotion = _TESS_FOLDERS[layout].get(native_code, native_code)
+        for word in _TESS_WORDS[:count]:
+            names.append(f"{speaker}_{folder_emotion}/{speaker}_{word}_{native_code}.wav")
+    else:
+        for i in range(1, count + 1):
+            names.append(f"ALL/{speaker}_{native_code}{i:02d}.wav" if layout == "kaggle"
+                         else f"AudioData/{speaker}/{native_code}{i:02d}.wav")
+    return names
+
+
+_CODES = {
+    "cremad": {v: k for k, v in _cremad.EMOTIONS.items()},
+    "ravdess": {n: f"{i:02d}" for i, n in enumerate(
+        ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"), 1)},
+    "tess": {v: k for k, v in _tess.EMOTIONS.items()},
+    "savee": {"angry": "a", "disgust": "d", "fear": "f", "happy": "h", "neutral": "n",
+              "sad": "sa", "surprise": "su"},
+}
+
+# the folder each corpus lives in, and the duplicated copies of the Kaggle mirrors
+_TOP = {
+    "original": {"cremad": "CREMA-D", "ravdess": "RAVDESS", "tess": "TESS", "savee": "SAVEE"},
+    "kaggle": {"cremad": "cremad", "ravdess": "ravdess-emotional-speech-audio",
+               "tess": "toronto-emotional-speech-set-tess", "savee": "savee"},
+}
+_KAGGLE_COPIES = {
+    "ravdess": ["", "audio_speech_actors_01-24/"],
+    "tess": ["TESS Toronto emotional speech set data/",
+             "tess toronto emotional speech set data/TESS Toronto emotional speech set data/"],
+}
+
+
+def generate(
+    dest: str | os.PathLike,
+    corpora: Iterable[str] | None = None,
+    *,
+    size: str = "tiny",
+    layout: str = "original",
+    seed: int = 0,
+    mess: bool = True,
+    progress: bool = True,
+) -> SyntheticCorpus:
+    """Write synthetic copies of the corpora under ``dest``.
+
+    Args:
+        dest: data root to write into (created if needed).
+        corpora: which corpora (default all four).
+        size: ``"tiny"`` (unit tests), ``"small"`` (notebooks in CI) or ``"demo"``.
+        layout: ``"original"`` (the releases) or ``"kaggle"`` (the common mirrors,
+            with their duplicated sub-trees and flat SAVEE).
+        seed: everything is deterministic from it.
+        mess: add the real-world oddities (see module docstring).
+        progress: show a progress bar.
+
+    Returns:
+        A :class:`SyntheticCorpus` describing what was written.
+    """
+    if size not in SIZES:
+        raise ValueError(f"unknown size {size!r}; expected one of {', '.join(SIZES)}")
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
+    spec = SIZES[size]
+    root = Path(dest)
+    root.mkdir(parents=True, exist_ok=True)
+    out = SyntheticCorpus(root=root)
+    jobs = []
+    for corpus in check_corpora(corpora):
+        out.expected[corpus] = set()
+        for s_index, (speaker, gender) in enumerate(_speakers(corpus, spec.speakers[corpus])):
+            voice = make_voice(gender, np.random.default_rng([seed, 7, stable_int(corpus), s_index]))
+            for native, code in _CODES[corpus].items():
+                count = spec.per_emotion * (2 if corpus == "savee" and native == "neutral" else 1)
+                for u_index, name in enumerate(_names(corpus, speaker, code, count, layout)):
+                    jobs.append((corpus, name, voice, native))
+    for j, (corpus, name, voice, native) in enumerate(
+        tqdm(jobs, desc=f"synthetic {size} corpus", disable=not progress, unit="file")
+    ):
+        rng = np.random.default_rng([seed, 11, j])
+        duration = spec.duration * float(rng.uniform(0.85, 1.15))
+        audio = synth_utterance(voice, native, duration, rng)
+        rate = SAMPLE_RATES[corpus]
+        copies = _KAGGLE_COPIES.get(corpus, [""]) if layout == "kaggle" else [""]
+        kind = _oddity(corpus, j, jobs) if mess else None
+        data, out_rate, fmt, subtype = _render(audio, rate, kind)
+        for prefix in copies:
+            rel = f"{_TOP[layout][corpus]}/{prefix}{name}"
+            if corpus == "tess" and kind == "typo":
+                rel = rel.replace(f"/{name.split('/')[1]}", "/" + name.split("/")[1].replace("OAF_", "OA_", 1))
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sf.write(path, data, out_rate, format=fmt, subtype=subtype)
+            out.files.append(rel)
+            if kind and kind != "typo":
+                out.odd_files[rel] = kind
+        out.expected[corpus].add(Path(name).stem if corpus != "savee" else _savee_key(name))
+    if mess:
+        bad = _write_bad_files(root, layout, out.expected, seed)
+        out.bad_files.extend(bad)
+        out.files.extend(bad)
+    return out
+
+
+def _savee_key(name: str) -> str:
+    stem = Path(name).stem
+    return stem if "_" in stem else f"{Path(name).parent.name}_{stem}"
+
+
+def _oddity(corpus: str, j: int, jobs: list) -> str | None:
+    """Which oddity, if any, job ``j`` carries: the first file of a chosen corpus gets one."""
+    firsts: dict[str, int] = {}
+    for i, job in enumerate(jobs):
+        firsts.setdefault(job[0], i)
+    wanted = {"cremad": "float32", "ravdess": "stereo", "tess": "rate22050", "savee": "aiff"}
+    if firsts.get(corpus) == j:
+        return wanted[corpus]
+    # the OA_ typo of the TESS release, on the first OAF neutral file
+    if corpus == "tess" and "OAF_" in jobs[j][1] and jobs[j][3] == "neutral":
+        previous = [i for i, jb in enumerate(jobs[:j]) if jb[0] == "tess" and "OAF_" in jb[1]
+                    and jb[3] == "neutral"]
+        return None if previous else "typo"
+    return None
+
+
+def _render(audio: np.ndarray, rate: int, kind: str | None):
+    """Resample to the corpus' rate and apply an oddity; returns (data, rate, format, subtype)."""
+    out_rate = 22_050 if kind == "rate22050" else rate
+    data = soxr.resample(audio, SYNTH_RATE, out_rate).astype(np.float32)
+    if kind == "stereo":
+        data = np.stack([data, 0.8 * data], axis=1)
+    if kind == "float32":
+        return data, out_rate, "WAV", "FLOAT"
+    if kind == "aiff":
+        return data, out_rate, "AIFF", "PCM_16"
+    return data, out_rate, "WAV", "PCM_16"
+
+
+def _write_bad_files(root: Path, layout: str, expected: dict, seed: int) -> list[str]:
+    """One badly named file per corpus folder present (what copies of the corpora contain)."""
+    bad: list[str] = []
+    rng = np.random.default_rng([seed, 99])
+    noise = (rng.normal(0, 0.05, SYNTH_RATE // 2)).astype(np.float32)
+    names = {"cremad": "AudioWAV/1001_DFA_XYZ_XX.wav", "ravdess": "Actor_01/03-01-09-01-01-01-01.wav",
+             "tess": "OAF_angry/OAF_back_furious.wav",
+             "savee": "ALL/DC_x01.wav" if layout == "kaggle" else "AudioData/DC/x01.wav"}
+    for corpus in expected:
+        rel = f"{_TOP[layout][corpus]}/{names[corpus]}"
+        if corpus == "tess" and layout == "kaggle":
+            rel = f"{_TOP[layout][corpus]}/{_KAGGLE_COPIES['tess'][0]}{names[corpus]}"
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sf.write(path, soxr.resample(noise, SYNTH_RATE, SAMPLE_RATES[corpus]), SAMPLE_RATES[corpus])
+        bad.append(rel)
+    return bad

@@ -1,0 +1,257 @@
+"""One training routine with the callbacks, class weights and seeds done right.
+
+Normalisation is fitted on the training split only; the validation split (held-out
+speakers under the speaker protocol) drives early stopping, learning-rate
+reduction and checkpointing; the test split is touched once, at the end. Every
+artefact goes to a run folder.
+
+Example:
+    >>> result = train(frame, "data/", get_spec("paper000"), TrainConfig(epochs=5))  # doctest: +SKIP
+    >>> result.metrics["accuracy"], result.run_dir                                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from sklearn.utils.class_weight import compute_class_weight  # noqa: E402
+
+from sermodels import labels, manifest, models, runs  # noqa: E402
+from sermodels.cache import FeatureSet, extract_features  # noqa: E402
+from sermodels.evaluation import summarize  # noqa: E402
+from sermodels.features import FeatureSpec, Normalizer  # noqa: E402
+from sermodels.seeding import seed_everything  # noqa: E402
+
+
+@dataclass
+class TrainConfig:
+    """Training settings (paper 000's by default: Adam 1e-3, batch 32, 50 epochs, patience 10).
+
+    Attributes:
+        model: registry name of the model.
+        model_options: keyword overrides for the builder.
+        label_set: label set name.
+        epochs: maximum epochs.
+        batch_size: batch size.
+        learning_rate: Adam learning rate.
+        patience: early-stopping patience on validation loss (best weights restored).
+        lr_patience: epochs without improvement before the learning rate is reduced.
+        lr_factor: learning-rate reduction factor.
+        class_weights: weight classes inversely to their training frequency.
+        seed: seeds Python, NumPy and Keras, and the shuffling.
+        deterministic: make TensorFlow ops deterministic on CPU (same seed, same numbers).
+        mixed_precision: ``"auto"`` (on with a GPU), ``"on"`` or ``"off"``.
+        verbose: Keras progress output (1: a progress bar per epoch, 2: one line per epoch).
+    """
+
+    model: str = "cnn_lstm"
+    model_options: dict = field(default_factory=dict)
+    label_set: str = "unified7"
+    epochs: int = 50
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    patience: int = 10
+    lr_patience: int = 5
+    lr_factor: float = 0.5
+    class_weights: bool = True
+    seed: int = 0
+    deterministic: bool = True
+    mixed_precision: str = "auto"
+    verbose: int = 1
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` produced (everything is also in ``run_dir``)."""
+
+    run_dir: Path
+    model: keras.Model
+    normalizer: Normalizer
+    label_set: labels.LabelSet
+    history: pd.DataFrame
+    metrics: dict
+    test_rows: pd.DataFrame
+    test_proba: np.ndarray
+
+
+def has_gpu() -> bool:
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def make_dataset(x: np.ndarray, y: np.ndarray | None, batch_size: int, *,
+                 shuffle: bool = False, seed: int = 0):
+    """A ``tf.data`` pipeline over in-memory features: shuffle, batch, prefetch.
+
+    Features are decoded once (and cached on disk), so no epoch re-reads audio.
+    """
+    import tensorflow as tf
+
+    data = (x,) if y is None else (x, y)
+    ds = tf.data.Dataset.from_tensor_slices(data if len(data) > 1 else data[0])
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def _validation_fallback(rows: pd.DataFrame, seed: int) -> tuple[pd.Series, str]:
+    """When no validation speakers exist, hold out 10% of training utterances (noted)."""
+    split = rows["split"].copy()
+    if (split == "val").any():
+        return split, "held-out speakers" if (rows["protocol"] != "random").all() else "random utterances"
+    train_idx = rows.index[split == "train"]
+    rng = np.random.default_rng(seed)
+    take = rng.choice(train_idx, size=max(1, len(train_idx) // 10), replace=False)
+    split[take] = "val"
+    return split, "10% of training utterances (no validation speakers available)"
+
+
+def _class_weights(y: np.ndarray, num_classes: int) -> dict[int, float]:
+    present = np.unique(y)
+    weights = compute_class_weight("balanced", classes=present, y=y)
+    table = dict.fromkeys(range(num_classes), 1.0)
+    table.update({int(c): float(w) for c, w in zip(present, weights, strict=True)})
+    return table
+
+
+def train(
+    frame: pd.DataFrame,
+    data_root: str | os.PathLike,
+    spec: FeatureSpec,
+    config: TrainConfig | None = None,
+    *,
+    run_dir: str | os.PathLike | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    n_jobs: int = 1,
+    strategy=None,
+    features: FeatureSet | None = None,
+) -> TrainResult:
+    """Train a registered model on a manifest's train split and evaluate on its test split.
+
+    Args:
+        frame: manifest with ``split`` (and ``protocol``) set.
+        data_root: folder the manifest paths are relative to.
+        spec: feature spec (its ``normalization`` is fitted on train only).
+        config: training settings.
+        run_dir: where artefacts go (default: a new folder under ``sermodels_runs/``).
+        cache_dir: feature cache folder.
+        n_jobs: feature-extraction worker processes.
+        strategy: a ``tf.distribute`` strategy (e.g. ``MirroredStrategy()`` for several
+            GPUs); default: the current (single-device) strategy.
+        features: features already extracted for ``frame`` (skips extraction).
+
+    Returns:
+        A :class:`TrainResult`; ``metrics`` carries protocol, corpora, label set and seed.
+    """
+    import tensorflow as tf
+
+    config = config or TrainConfig()
+    label_set = labels.get(config.label_set)
+    seed_everything(config.seed)
+    if config.deterministic and not has_gpu():
+        tf.config.experimental.enable_op_determinism()
+    rows = manifest.select(frame, label_set).reset_index(drop=True)
+    if (rows["split"] == "").any():
+        raise ValueError("the manifest has rows without a split: assign one first "
+                         "(sermodels.manifest.assign_splits)")
+    if rows.empty:
+        raise ValueError(f"no rows left under label set {label_set.name!r}")
+    protocol = "random" if (rows["protocol"] == "random").any() else "speaker"
+    fs = features or extract_features(rows, data_root, spec, cache_dir=cache_dir, n_jobs=n_jobs,
+                                      progress=config.verbose > 0)
+    rows = fs.rows
+    split, validation_source = _validation_fallback(rows, config.seed)
+    parts = {name: np.flatnonzero(split.to_numpy() == name) for name in ("train", "val", "test")}
+    if len(parts["train"]) == 0 or len(parts["test"]) == 0:
+        raise ValueError("need at least one training and one test example")
+    y = rows["y"].to_numpy(dtype=int)
+    normalizer = Normalizer(spec.normalization).fit(fs.x[parts["train"]])
+    x = normalizer.transform(fs.x)
+    onehot = keras.utils.to_categorical(y, label_set.num_classes).astype(np.float32)
+
+    run_dir = Path(run_dir) if run_dir else runs.new_run_dir(f"{config.model}-{protocol}")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    use_mp = config.mixed_precision == "on" or (config.mixed_precision == "auto" and has_gpu())
+    previous_policy = keras.mixed_precision.global_policy().name
+    if use_mp:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    strategy = strategy or tf.distribute.get_strategy()
+    try:
+        with strategy.scope():
+            model = models.build(config.model, x.shape[1:], label_set.num_classes,
+                                 **config.model_options)
+            model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
+                          loss="categorical_crossentropy", metrics=["accuracy"])
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+    callbacks = [
+        keras.callbacks.EarlyStopping("val_loss", patience=config.patience,
+                                      restore_best_weights=True),
+        keras.callbacks.ReduceLROnPlateau("val_loss", factor=config.lr_factor,
+                                          patience=config.lr_patience, min_lr=1e-6),
+        keras.callbacks.ModelCheckpoint(run_dir / "best.keras", monitor="val_loss",
+                                        save_best_only=True),
+        keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
+    ]
+    train_ds = make_dataset(x[parts["train"]], onehot[parts["train"]], config.batch_size,
+                            shuffle=True, seed=config.seed)
+    val_ds = make_dataset(x[parts["val"]], onehot[parts["val"]], config.batch_size)
+    weights = _class_weights(y[parts["train"]], label_set.num_classes) if config.class_weights else None
+    verbose = config.verbose if (config.verbose != 1 or sys.stdout.isatty()) else 2
+    history = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs,
+                        class_weight=weights, callbacks=callbacks, verbose=verbose)
+    test_x = x[parts["test"]]
+    proba = model.predict(make_dataset(test_x, None, 256), verbose=0).astype(np.float64)
+    test_rows = rows.iloc[parts["test"]].reset_index(drop=True)
+    metrics = summarize(y[parts["test"]], proba, label_set.classes)
+    metrics.update({
+        "protocol": protocol,
+        "corpora": sorted(rows["corpus"].unique()),
+        "label_set": label_set.name,
+        "model": config.model,
+        "feature_spec": spec.name,
+        "seed": config.seed,
+        "epochs_run": len(history.history.get("loss", [])),
+        "validation": validation_source,
+        "n_train": int(len(parts["train"])), "n_val": int(len(parts["val"])),
+        "run_dir": str(run_dir),
+    })
+    _save_run(run_dir, model, normalizer, label_set, spec, config, rows.assign(split=split),
+              test_rows, proba, metrics, fs, data_root)
+    hist = pd.DataFrame(history.history)
+    hist.index.name = "epoch"
+    return TrainResult(run_dir, model, normalizer, label_set, hist, metrics, test_rows, proba)
+
+
+def _save_run(run_dir: Path, model, normalizer, label_set, spec, config, rows, test_rows,
+              proba, metrics, fs, data_root) -> None:
+    model.save(run_dir / "model.keras")
+    normalizer.save(run_dir / "normalizer.json")
+    runs.write_json(run_dir / "label_set.json", label_set.to_dict())
+    runs.write_json(run_dir / "config.json", {
+        "train": config.to_dict(), "feature_spec": spec.to_dict(),
+        "protocol": metrics["protocol"], "seed": config.seed,
+        "data_root": str(Path(data_root).resolve()),
+    })
+    rows.drop(columns=["target", "y"]).to_csv(run_dir / "split.csv", index=False)
+    predictions = test_rows[["path", "corpus", "speaker", "target"]].copy()
+    predictions["predicted"] = [label_set.classes[i] for i in proba.argmax(axis=1)]
+    for i, name in enumerate(label_set.classes):
+        predictions[f"p_{name}"] = proba[:, i]
+    predictions.to_csv(run_dir / "test_predictions.csv", index=False)
+    runs.write_json(run_dir / "metrics.json", metrics)
+    runs.write_json(run_dir / "environment.json", runs.environment())
+    if fs.errors:
+        (run_dir / "skipped_files.txt").write_text(fs.report() + "\n")

@@ -66,7 +66,9 @@ def main() -> None:
             "files": len(frame),
             "speakers": int(frame["speaker"].nunique()),
             "speakers_per_split": {k: int(speakers.get(k, 0)) for k in ("train", "val", "test")},
-            "files_per_label": {k: int(v) for k, v in frame["native_label"].value_counts().sort_index().items()},
+            "files_per_label": {
+                k: int(v) for k, v in frame["native_label"].value_counts().sort_index().items()
+            },
         }
     (HERE / "index.json").write_text(json.dumps(index, indent=2) + "\n")
 

@@ -181,7 +181,7 @@ def extract_features(
     paths = [str(root / p) for p in frame["path"]]
     recipes = recipes or [None] * len(paths)
     augmenters = augmenters or [None] * len(paths)
-    tasks = (delayed(_one)(p, spec, cache, r, a) for p, r, a in zip(paths, recipes, augmenters))
+    tasks = (delayed(_one)(p, spec, cache, r, a) for p, r, a in zip(paths, recipes, augmenters, strict=True))
     runner = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")
     results = list(tqdm(runner(tasks), total=len(paths), desc=f"features {spec.name}",
                         disable=not progress, unit="clip"))

@@ -178,8 +178,9 @@ def _cmd_features(args) -> int:
 
 def _print_result(metrics: dict, run_dir) -> None:
     print()
-    print(f"Test results ({metrics['protocol']} protocol"
-          f"{' - SPEAKER-INDEPENDENT' if metrics['protocol'] == 'speaker' else ' - RANDOM SPLIT, SPEAKERS LEAK'}"
+    what = ("SPEAKER-INDEPENDENT" if metrics["protocol"] == "speaker"
+            else "RANDOM SPLIT, SPEAKERS LEAK")
+    print(f"Test results ({metrics['protocol']} protocol - {what}"
           f"; corpora {','.join(metrics['corpora'])}; labels {metrics['label_set']}; "
           f"model {metrics['model']}; features {metrics['feature_spec']}; seed {metrics['seed']})")
     print(f"  accuracy             {metrics['accuracy']:.3f}  (n={metrics['n']})")

@@ -149,7 +149,8 @@ def validate(frame: pd.DataFrame, source: str = "manifest") -> None:
     if len(bad_corpus):
         value = frame.loc[bad_corpus[0], "corpus"]
         raise ManifestError(f"{source}: unknown corpus {value!r} at {_rows(bad_corpus)}")
-    native_ok = [n in labels.NATIVE_LABELS[c] for c, n in zip(frame["corpus"], frame["native_label"])]
+    pairs = list(zip(frame["corpus"], frame["native_label"], strict=True))
+    native_ok = [n in labels.NATIVE_LABELS[c] for c, n in pairs]
     bad_native = frame.index[[not ok for ok in native_ok]]
     if len(bad_native):
         row = frame.loc[bad_native[0]]
@@ -157,7 +158,7 @@ def validate(frame: pd.DataFrame, source: str = "manifest") -> None:
             f"{source}: unknown {row['corpus']} label {row['native_label']!r} at "
             f"{_rows(bad_native)} (expected one of {', '.join(labels.NATIVE_LABELS[row['corpus']])})"
         )
-    expected = [labels.unified_label(c, n) for c, n in zip(frame["corpus"], frame["native_label"])]
+    expected = [labels.unified_label(c, n) for c, n in pairs]
     bad_label = frame.index[frame["label"].to_numpy() != pd.Series(expected).to_numpy()]
     if len(bad_label):
         row = frame.loc[bad_label[0]]
@@ -201,7 +202,7 @@ def count_table(frame: pd.DataFrame, label_column: str = "label") -> pd.DataFram
 def select(frame: pd.DataFrame, label_set: str | labels.LabelSet = "unified7") -> pd.DataFrame:
     """Rows kept by a label set, with ``target`` (class name) and ``y`` (class index) added."""
     ls = labels.get(label_set)
-    target = [ls.map(c, n) for c, n in zip(frame["corpus"], frame["native_label"])]
+    target = [ls.map(c, n) for c, n in zip(frame["corpus"], frame["native_label"], strict=True)]
     out = frame.assign(target=target)
     out = out[out["target"].notna()].copy()
     out["y"] = [ls.index(t) for t in out["target"]]

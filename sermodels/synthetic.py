@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,10 +31,10 @@ import soxr
 from tqdm.auto import tqdm
 
 from sermodels import catalog
-from sermodels.seeding import stable_int
 from sermodels.corpora import SAMPLE_RATES, check_corpora
 from sermodels.corpora import cremad as _cremad
 from sermodels.corpora import tess as _tess
+from sermodels.seeding import stable_int
 
 SYNTH_RATE = 16_000  # audio is made at this rate, then resampled to each corpus' native rate
 LAYOUTS = ("original", "kaggle")
@@ -55,7 +56,7 @@ class Size:
 
 
 SIZES: dict[str, Size] = {
-    "tiny": Size({"cremad": 4, "ravdess": 4, "tess": 2, "savee": 4}, 2, 1.0),
+    "tiny": Size({"cremad": 5, "ravdess": 5, "tess": 2, "savee": 4}, 2, 1.0),
     "small": Size({"cremad": 6, "ravdess": 6, "tess": 2, "savee": 4}, 3, 1.5),
     "demo": Size({"cremad": 10, "ravdess": 8, "tess": 2, "savee": 4}, 6, 2.0),
 }
@@ -239,8 +240,9 @@ def _names(corpus: str, speaker: str, native_code: str, count: int, layout: str)
             combos = [("IEO", lv) for lv in ("LO", "MD", "HI")] + combos
         else:
             combos = [("IEO", "XX")] + combos
-        for sentence, level in combos[:count]:
-            names.append(f"AudioWAV/{speaker}_{sentence}_{native_code}_{level}.wav")
+        released = _cremad_release()  # a few combinations are missing from the release
+        candidates = [f"AudioWAV/{speaker}_{s}_{native_code}_{lv}.wav" for s, lv in combos]
+        names.extend([c for c in candidates if c in released][:count])
     elif corpus == "ravdess":
         intensities = ("01",) if native_code == "01" else ("01", "02")
         combos = [(i, s, r) for i in intensities for s in ("01", "02") for r in ("01", "02")]
@@ -257,6 +259,11 @@ def _names(corpus: str, speaker: str, native_code: str, count: int, layout: str)
             names.append(f"ALL/{speaker}_{native_code}{i:02d}.wav" if layout == "kaggle"
                          else f"AudioData/{speaker}/{native_code}{i:02d}.wav")
     return names
+
+
+@functools.cache
+def _cremad_release() -> frozenset[str]:
+    return frozenset(catalog.canonical("cremad")["path"])
 
 
 _CODES = {
@@ -321,7 +328,7 @@ def generate(
             voice = make_voice(gender, np.random.default_rng([seed, 7, stable_int(corpus), s_index]))
             for native, code in _CODES[corpus].items():
                 count = spec.per_emotion * (2 if corpus == "savee" and native == "neutral" else 1)
-                for u_index, name in enumerate(_names(corpus, speaker, code, count, layout)):
+                for name in _names(corpus, speaker, code, count, layout):
                     jobs.append((corpus, name, voice, native))
     for j, (corpus, name, voice, native) in enumerate(
         tqdm(jobs, desc=f"synthetic {size} corpus", disable=not progress, unit="file")
@@ -336,7 +343,8 @@ def generate(
         for prefix in copies:
             rel = f"{_TOP[layout][corpus]}/{prefix}{name}"
             if corpus == "tess" and kind == "typo":
-                rel = rel.replace(f"/{name.split('/')[1]}", "/" + name.split("/")[1].replace("OAF_", "OA_", 1))
+                file_name = name.split("/")[1]
+                rel = rel.replace(f"/{file_name}", "/" + file_name.replace("OAF_", "OA_", 1))
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             sf.write(path, data, out_rate, format=fmt, subtype=subtype)

@@ -210,7 +210,7 @@ def train(
     val_ds = make_dataset(x[parts["val"]], onehot[parts["val"]], config.batch_size)
     weights = _class_weights(y[parts["train"]], label_set.num_classes) if config.class_weights else None
     verbose = config.verbose if (config.verbose != 1 or sys.stdout.isatty()) else 2
-    history = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs,
+    history = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, shuffle=False,
                         class_weight=weights, callbacks=callbacks, verbose=verbose)
     test_x = x[parts["test"]]
     proba = model.predict(make_dataset(test_x, None, 256), verbose=0).astype(np.float64)

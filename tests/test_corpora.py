@@ -1,0 +1,135 @@
+from pathlib import Path, PurePosixPath
+
+import pytest
+import soundfile as sf
+
+from sermodels import corpora
+from sermodels.corpora import ParseError, cremad, ravdess, savee, tess
+
+
+def _keys(records, corpus):
+    return {r.key for r in records if r.corpus == corpus}
+
+
+@pytest.mark.parametrize("fixture", ["tiny_original", "tiny_kaggle"])
+def test_loaders_return_exactly_the_generated_files(fixture, request):
+    corpus = request.getfixturevalue(fixture)
+    result = corpora.load_corpora(corpus.root)
+    for name, expected in corpus.expected.items():
+        assert _keys(result.records, name) == expected, name
+    assert len(result.records) == corpus.n_expected  # duplicated sub-trees loaded once
+    assert sorted(p for p, _ in result.skipped) == sorted(corpus.bad_files)
+    assert all(not (corpus.root / r.path).is_dir() and (corpus.root / r.path).exists()
+               for r in result.records)
+
+
+def test_kaggle_duplicates_are_reported_as_ignored(tiny_kaggle):
+    result = corpora.load_corpora(tiny_kaggle.root)
+    duplicates = [p for p, why in result.ignored if "duplicate" in why]
+    n_copies = len(tiny_kaggle.files) - len(tiny_kaggle.bad_files) - tiny_kaggle.n_expected
+    assert len(duplicates) == n_copies > 0
+    assert any("audio_speech_actors_01-24" in p for p in duplicates)
+    assert any("tess toronto emotional speech set data" in p for p in duplicates)
+
+
+def test_odd_files_are_loaded(tiny_original):
+    result = corpora.load_corpora(tiny_original.root)
+    paths = {r.path for r in result.records}
+    assert set(tiny_original.odd_files) <= paths
+    kinds = {sf.info(str(tiny_original.root / p)).format for p in tiny_original.odd_files}
+    assert "AIFF" in kinds  # an AIFF file under a .wav name
+
+
+def test_bad_file_named_in_summary(tiny_original):
+    summary = corpora.load_corpora(tiny_original.root).summary()
+    assert "skipped 4 file(s)" in summary
+    for bad in tiny_original.bad_files:
+        assert bad in summary
+
+
+def test_records_carry_fields(tiny_original):
+    records = corpora.load_corpora(tiny_original.root).records
+    r = next(r for r in records if r.corpus == "ravdess" and r.native_label == "calm")
+    assert r.speaker.startswith("ravdess_") and r.label == "neutral"
+    assert r.intensity in ("normal", "strong") and r.statement in ("01", "02")
+    assert r.repetition in ("01", "02")
+    assert r.gender == ("male" if int(r.speaker[-2:]) % 2 else "female")
+    c = next(r for r in records if r.corpus == "cremad")
+    assert c.intensity in cremad.LEVELS and c.statement in cremad.SENTENCES
+    t = next(r for r in records if r.corpus == "tess")
+    assert t.word and t.gender == "female"
+    s = next(r for r in records if r.corpus == "savee")
+    assert s.gender == "male" and s.statement[:-2] in savee.EMOTIONS
+
+
+def test_tess_typo_speaker_is_accepted(tiny_original):
+    records = corpora.load_corpora(tiny_original.root, ["tess"]).records
+    typo = [r for r in records if "/OA_" in r.path]
+    assert len(typo) == 1 and typo[0].speaker == "tess_OAF"
+
+
+def test_subset_of_corpora_and_single_corpus_root(tiny_original):
+    result = corpora.load_corpora(tiny_original.root, ["savee", "tess"])
+    assert {r.corpus for r in result.records} == {"savee", "tess"}
+    assert len(result.skipped) == 2  # only the bad files of the requested corpora
+    single = corpora.load_corpus("ravdess", tiny_original.root / "RAVDESS")
+    assert _keys(single.records, "ravdess") == tiny_original.expected["ravdess"]
+    assert single.records[0].path.startswith("Actor_")
+    assert [p for p, _ in single.skipped] == ["Actor_01/03-01-09-01-01-01-01.wav"]
+
+
+def test_missing_root_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        corpora.load_corpora(tmp_path / "nowhere")
+    with pytest.raises(FileNotFoundError, match="ravdess"):
+        corpora.load_corpus("ravdess", tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="no cremad/ravdess/tess/savee audio files"):
+        corpora.load_corpora(tmp_path / "empty")
+    with pytest.raises(ValueError, match="unknown corpus"):
+        corpora.load_corpora(tmp_path, ["iemocap"])
+
+
+def test_ravdess_song_and_video_files(tmp_path):
+    root = tmp_path / "Actor_01"
+    root.mkdir()
+    for name in ("03-01-05-01-01-01-01.wav", "03-02-05-01-01-01-01.wav"):
+        sf.write(root / name, [0.1, -0.1] * 100, 48000)
+    plain = corpora.load_corpus("ravdess", tmp_path)
+    assert [r.path for r in plain.records] == ["Actor_01/03-01-05-01-01-01-01.wav"]
+    assert plain.ignored == [("Actor_01/03-02-05-01-01-01-01.wav",
+                              "song file (pass include_song=True to load)")]
+    both = corpora.load_corpus("ravdess", tmp_path, include_song=True)
+    assert len(both.records) == 2
+    with pytest.raises(ravdess.Ignored, match="video"):
+        ravdess.parse(PurePosixPath("01-01-05-01-01-01-01.mp4"))
+
+
+@pytest.mark.parametrize("parse, name, message", [
+    (cremad.parse, "1001_DFA_ANG.wav", "expected ACTOR"),
+    (cremad.parse, "0999_DFA_ANG_XX.wav", "not a CREMA-D actor"),
+    (cremad.parse, "1001_ABC_ANG_XX.wav", "unknown sentence"),
+    (ravdess.parse, "03-01-01-02-01-01-01.wav", "neutral has no strong"),
+    (ravdess.parse, "03-01-05-01-01-01-25.wav", "not a RAVDESS actor"),
+    (tess.parse, "XAF_back_angry.wav", "unknown speaker"),
+    (tess.parse, "OAF_back_calm.wav", "unknown emotion"),
+    (savee.parse, "DC_n31.wav", "outside 01-30"),
+    (savee.parse, "DC_a16.wav", "outside 01-15"),
+    (savee.parse, "XX_a01.wav", "unknown speaker"),
+    (savee.parse, "misc/a01.wav", "expected SPEAKER"),
+])
+def test_parsers_explain_bad_names(parse, name, message):
+    with pytest.raises(ParseError, match=message):
+        parse(PurePosixPath(name))
+
+
+def test_savee_code_is_the_letters_before_the_digits():
+    assert savee.parse(PurePosixPath("JK_sa03.wav")).native_label == "sad"
+    assert savee.parse(PurePosixPath("JK_su03.wav")).native_label == "surprise"
+    assert savee.parse(PurePosixPath("AudioData/KL/n30.wav")).speaker == "savee_KL"
+
+
+def test_loader_follows_symlinked_folders(tmp_path, tiny_original):
+    (tmp_path / "link").symlink_to(Path(tiny_original.root) / "SAVEE")
+    assert len(corpora.load_corpora(tmp_path, ["savee"]).records) == len(
+        tiny_original.expected["savee"])

@@ -1,0 +1,84 @@
+import numpy as np
+import pytest
+import soundfile as sf
+
+from sermodels import synthetic
+from sermodels.corpora import SAMPLE_RATES
+
+
+def test_native_sample_rates_and_oddities(tiny_original):
+    root = tiny_original.root
+    odd = tiny_original.odd_files
+    for rel in tiny_original.files[:: max(1, len(tiny_original.files) // 40)]:
+        info = sf.info(str(root / rel))
+        corpus = {"CREMA-D": "cremad", "RAVDESS": "ravdess", "TESS": "tess", "SAVEE": "savee"}[
+            rel.split("/")[0]]
+        if odd.get(rel) != "rate22050":
+            assert info.samplerate == SAMPLE_RATES[corpus], rel
+    kinds = {v: k for k, v in odd.items()}
+    assert sf.info(str(root / kinds["stereo"])).channels == 2
+    assert sf.info(str(root / kinds["float32"])).subtype == "FLOAT"
+    assert sf.info(str(root / kinds["aiff"])).format == "AIFF"
+    assert kinds["aiff"].endswith(".wav")
+    assert sf.info(str(root / kinds["rate22050"])).samplerate == 22050
+    assert len(tiny_original.bad_files) == 4
+
+
+def test_deterministic(tmp_path):
+    a = synthetic.generate(tmp_path / "a", ["savee"], size="tiny", seed=5, progress=False)
+    b = synthetic.generate(tmp_path / "b", ["savee"], size="tiny", seed=5, progress=False)
+    c = synthetic.generate(tmp_path / "c", ["savee"], size="tiny", seed=6, progress=False)
+    rel = sorted(a.expected["savee"])[0]
+    name = f"SAVEE/AudioData/{rel[:2]}/{rel[3:]}.wav"
+    ya, yb, yc = (sf.read(str(x.root / name))[0] for x in (a, b, c))
+    assert np.array_equal(ya, yb) and not np.array_equal(ya, yc)
+    assert a.files == b.files
+
+
+def test_sizes_and_bad_arguments(tmp_path):
+    tiny = synthetic.SIZES["tiny"]
+    demo = synthetic.SIZES["demo"]
+    assert tiny.per_emotion < demo.per_emotion and tiny.duration < demo.duration
+    with pytest.raises(ValueError, match="unknown size"):
+        synthetic.generate(tmp_path, size="huge")
+    with pytest.raises(ValueError, match="unknown layout"):
+        synthetic.generate(tmp_path, layout="zenodo")
+
+
+def test_emotion_cues_carry_over_to_unseen_speakers():
+    """A linear model on pooled MFCCs, trained on 6 speakers, recognises 2 others' emotions."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sermodels.audio import AudioConfig
+    from sermodels.features import FeatureSpec, extract
+
+    spec = FeatureSpec(kind="pooled", n_mfcc=20, n_mels=40, stats=("mean", "std"),
+                       audio=AudioConfig(sample_rate=synthetic.SYNTH_RATE))
+    emotions = ["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"]
+    x, y, speaker = [], [], []
+    for s in range(8):
+        voice = synthetic.make_voice("female" if s % 2 else "male", np.random.default_rng([s]))
+        for e, emotion in enumerate(emotions):
+            for u in range(3):
+                audio = synthetic.synth_utterance(voice, emotion, 1.0,
+                                                  np.random.default_rng([s, e, u]))
+                x.append(extract(audio / np.abs(audio).max() * 0.9, spec))
+                y.append(e)
+                speaker.append(s)
+    x, y, speaker = np.array(x), np.array(y), np.array(speaker)
+    train, test = speaker < 6, speaker >= 6
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    model.fit(x[train], y[train])
+    assert model.score(x[test], y[test]) > 0.6  # chance is 1/7
+
+
+def test_audio_is_speech_like():
+    rng = np.random.default_rng(1)
+    y = synthetic.synth_utterance(synthetic.make_voice("male", rng), "neutral", 1.0, rng)
+    assert y.dtype == np.float32 and len(y) == synthetic.SYNTH_RATE
+    assert 0 < np.max(np.abs(y)) < 1
+    frames = y[: len(y) // 160 * 160].reshape(-1, 160)
+    energy = (frames ** 2).mean(axis=1)
+    assert energy[:3].max() < 0.01 * energy.max()  # leading silence, then syllables

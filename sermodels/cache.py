@@ -26,6 +26,7 @@ from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from sermodels.audio import AudioError, format_errors, load_audio
+from sermodels.augment import apply_recipe
 from sermodels.features import FeatureSpec, extract
 
 ENV_VAR = "SERMODELS_CACHE"
@@ -126,8 +127,8 @@ class FeatureSet:
         return format_errors(self.errors) if self.errors else ""
 
 
-def _one(path: str, spec: FeatureSpec, cache: FeatureCache | None, recipe: dict | None,
-         augment) -> tuple[np.ndarray | None, str | None, bool]:
+def _one(path: str, spec: FeatureSpec, cache: FeatureCache | None,
+         recipe: dict | None) -> tuple[np.ndarray | None, str | None, bool]:
     """Features of one file: from the cache, or computed and stored. Runs in workers."""
     try:
         key = entry_key(file_identity(path), spec, recipe) if cache else ""
@@ -136,8 +137,8 @@ def _one(path: str, spec: FeatureSpec, cache: FeatureCache | None, recipe: dict 
             if hit is not None:
                 return hit, None, True
         y = load_audio(path, spec.audio)
-        if augment is not None:
-            y = augment(y)
+        if recipe:
+            y = apply_recipe(y, spec.sample_rate, recipe)
         value = extract(y, spec)
         if cache:
             cache.put(key, value)
@@ -158,7 +159,6 @@ def extract_features(
     n_jobs: int = 1,
     progress: bool = True,
     recipes: list[dict | None] | None = None,
-    augmenters: list | None = None,
 ) -> FeatureSet:
     """Extract (or fetch from the cache) features for every manifest row.
 
@@ -170,8 +170,8 @@ def extract_features(
         use_cache: read and write the cache.
         n_jobs: worker processes (joblib); ``-1`` uses every core.
         progress: show a progress bar.
-        recipes: per-row augmentation recipe (part of the cache key), for augmented copies.
-        augmenters: per-row callables ``y -> y`` matching ``recipes``.
+        recipes: per-row augmentation recipes (see :mod:`sermodels.augment`), part of the
+            cache key; default: the frame's ``recipe`` column if it has one, else none.
 
     Returns:
         A :class:`FeatureSet`; rows whose audio failed are left out and named in ``errors``.
@@ -179,9 +179,9 @@ def extract_features(
     root = Path(data_root)
     cache = FeatureCache(cache_dir, spec) if use_cache else None
     paths = [str(root / p) for p in frame["path"]]
-    recipes = recipes or [None] * len(paths)
-    augmenters = augmenters or [None] * len(paths)
-    tasks = (delayed(_one)(p, spec, cache, r, a) for p, r, a in zip(paths, recipes, augmenters, strict=True))
+    if recipes is None:
+        recipes = list(frame["recipe"]) if "recipe" in frame.columns else [None] * len(paths)
+    tasks = (delayed(_one)(p, spec, cache, r) for p, r in zip(paths, recipes, strict=True))
     runner = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")
     results = list(tqdm(runner(tasks), total=len(paths), desc=f"features {spec.name}",
                         disable=not progress, unit="clip"))

@@ -64,9 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--manifest", required=True, type=Path)
     p.add_argument("--data-root", type=Path, default=None,
                    help="folder the manifest paths are relative to (default: the manifest's folder)")
-    p.add_argument("--spec", default="mfcc40", help="feature spec name")
+    p.add_argument("--spec", default="mfcc40",
+                   help="feature spec: paper000 ... paper004, paper003_image, mfcc40, logmel64")
+    p.add_argument("--augment", default=None,
+                   help="also extract augmented copies of the TRAINING rows, e.g. "
+                   "pitch_shift,time_stretch (noise, pitch_shift, time_stretch, time_shift)")
+    p.add_argument("--copies", type=int, default=1, help="augmented copies per training row")
     p.add_argument("--cache", type=Path, default=None, help="cache folder ($SERMODELS_CACHE)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes")
+    p.add_argument("--seed", type=int, default=0, help="augmentation seed")
     _add_common(p)
 
     p = sub.add_parser("train", help="train one model on a manifest",
@@ -162,6 +168,7 @@ def _read(args):
 
 
 def _cmd_features(args) -> int:
+    from sermodels.augment import Chain, augmentation_plan
     from sermodels.cache import extract_features
     from sermodels.features import get_spec
 
@@ -173,6 +180,16 @@ def _cmd_features(args) -> int:
           f"{fs.hits} from the cache")
     if fs.errors:
         print(fs.report(), file=sys.stderr)
+    if args.augment:
+        train = frame[frame["split"] == "train"]
+        plan = augmentation_plan(train, Chain.parse(args.augment), copies=args.copies,
+                                 seed=args.seed)
+        aug = extract_features(plan, root, spec, cache_dir=args.cache, n_jobs=args.jobs,
+                               progress=not args.quiet)
+        print(f"{len(aug.rows)} augmented copies of {len(train)} training clips "
+              f"({args.augment}), {aug.hits} from the cache; validation and test rows untouched")
+        if aug.errors:
+            print(aug.report(), file=sys.stderr)
     return EXIT_OK
 
 

@@ -22,9 +22,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from sklearn.utils.class_weight import compute_class_weight  # noqa: E402
 
-from sermodels import labels, manifest, models, runs  # noqa: E402
+from sermodels import augment, labels, manifest, models, runs  # noqa: E402
 from sermodels.cache import FeatureSet, extract_features  # noqa: E402
 from sermodels.evaluation import summarize  # noqa: E402
 from sermodels.features import FeatureSpec, Normalizer  # noqa: E402
@@ -46,6 +45,11 @@ class TrainConfig:
         lr_patience: epochs without improvement before the learning rate is reduced.
         lr_factor: learning-rate reduction factor.
         class_weights: weight classes inversely to their training frequency.
+        augment: waveform augmentation steps for training items (see
+            :meth:`sermodels.augment.Chain.to_list`), e.g. ``[{"name": "pitch_shift"}]``.
+        augment_copies: augmented copies of every training item (0: none).
+        balance_ratio: paper 000's balancing: augment minority classes until each is
+            within this ratio of the majority (``None``: off). Uses ``augment``.
         seed: seeds Python, NumPy and Keras, and the shuffling.
         deterministic: make TensorFlow ops deterministic on CPU (same seed, same numbers).
         mixed_precision: ``"auto"`` (on with a GPU), ``"on"`` or ``"off"``.
@@ -62,6 +66,9 @@ class TrainConfig:
     lr_patience: int = 5
     lr_factor: float = 0.5
     class_weights: bool = True
+    augment: list = field(default_factory=list)
+    augment_copies: int = 0
+    balance_ratio: float | None = None
     seed: int = 0
     deterministic: bool = True
     mixed_precision: str = "auto"
@@ -118,12 +125,20 @@ def _validation_fallback(rows: pd.DataFrame, seed: int) -> tuple[pd.Series, str]
     return split, "10% of training utterances (no validation speakers available)"
 
 
-def _class_weights(y: np.ndarray, num_classes: int) -> dict[int, float]:
-    present = np.unique(y)
-    weights = compute_class_weight("balanced", classes=present, y=y)
-    table = dict.fromkeys(range(num_classes), 1.0)
-    table.update({int(c): float(w) for c, w in zip(present, weights, strict=True)})
-    return table
+def _augmented(rows: pd.DataFrame, split: pd.Series, config: TrainConfig) -> pd.DataFrame:
+    """The augmented training copies the config asks for (training rows only)."""
+    if not config.augment or not (config.augment_copies or config.balance_ratio is not None):
+        return rows.iloc[0:0]
+    chain = augment.Chain.from_list(config.augment)
+    train_rows = rows[split == "train"].assign(split="train")
+    plans = []
+    if config.augment_copies:
+        plans.append(augment.augmentation_plan(train_rows, chain, copies=config.augment_copies,
+                                               seed=config.seed))
+    if config.balance_ratio is not None:
+        plans.append(augment.balance_plan(train_rows, chain, ratio=config.balance_ratio,
+                                          seed=config.seed + 1))
+    return pd.concat(plans, ignore_index=True)
 
 
 def train(
@@ -180,6 +195,13 @@ def train(
     normalizer = Normalizer(spec.normalization).fit(fs.x[parts["train"]])
     x = normalizer.transform(fs.x)
     onehot = keras.utils.to_categorical(y, label_set.num_classes).astype(np.float32)
+    train_x, train_y = x[parts["train"]], y[parts["train"]]
+    extra = _augmented(rows, split, config)
+    if len(extra):  # augmented copies join the training split only, after the normaliser is fitted
+        aug = extract_features(extra, data_root, spec, cache_dir=cache_dir, n_jobs=n_jobs,
+                               progress=config.verbose > 0)
+        train_x = np.concatenate([train_x, normalizer.transform(aug.x)])
+        train_y = np.concatenate([train_y, aug.rows["y"].to_numpy(dtype=int)])
 
     run_dir = Path(run_dir) if run_dir else runs.new_run_dir(f"{config.model}-{protocol}")
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -205,10 +227,11 @@ def train(
                                         save_best_only=True),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
     ]
-    train_ds = make_dataset(x[parts["train"]], onehot[parts["train"]], config.batch_size,
-                            shuffle=True, seed=config.seed)
+    train_onehot = keras.utils.to_categorical(train_y, label_set.num_classes).astype(np.float32)
+    train_ds = make_dataset(train_x, train_onehot, config.batch_size, shuffle=True,
+                            seed=config.seed)
     val_ds = make_dataset(x[parts["val"]], onehot[parts["val"]], config.batch_size)
-    weights = _class_weights(y[parts["train"]], label_set.num_classes) if config.class_weights else None
+    weights = augment.class_weights(train_y, label_set.num_classes) if config.class_weights else None
     verbose = config.verbose if (config.verbose != 1 or sys.stdout.isatty()) else 2
     history = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, shuffle=False,
                         class_weight=weights, callbacks=callbacks, verbose=verbose)
@@ -225,7 +248,8 @@ def train(
         "seed": config.seed,
         "epochs_run": len(history.history.get("loss", [])),
         "validation": validation_source,
-        "n_train": int(len(parts["train"])), "n_val": int(len(parts["val"])),
+        "n_train": int(len(parts["train"])), "n_train_augmented": int(len(extra)),
+        "n_val": int(len(parts["val"])),
         "run_dir": str(run_dir),
     })
     _save_run(run_dir, model, normalizer, label_set, spec, config, rows.assign(split=split),

@@ -49,3 +49,19 @@ def test_console_script_help():
         result = subprocess.run([sys.executable, "-m", "sermodels.cli", *command, "--help"],
                                 capture_output=True, text=True, check=False)
         assert result.returncode == 0 and "usage: sermodels" in result.stdout
+
+
+def test_features_command_with_augmentation(tiny_original, tmp_path, capsys):
+    manifest_path = tmp_path / "m.csv"
+    assert main(["manifest", "--data-root", str(tiny_original.root), "--corpora", "savee",
+                 "--out", str(manifest_path)]) == 0
+    capsys.readouterr()
+    args = ["features", "--manifest", str(manifest_path), "--data-root", str(tiny_original.root),
+            "--spec", "paper002", "--cache", str(tmp_path / "c"), "--quiet"]
+    assert main(args) == 0
+    assert "0 from the cache" in capsys.readouterr().out
+    assert main([*args, "--augment", "noise,time_shift"]) == 0
+    text = capsys.readouterr().out
+    n = len(tiny_original.expected["savee"])
+    assert f"{n} clips, features (128,) (paper002), {n} from the cache" in text
+    assert "augmented copies of" in text and "validation and test rows untouched" in text

@@ -1,0 +1,110 @@
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from sermodels import cache, manifest
+from sermodels.cache import FeatureCache, entry_key, extract_features, file_identity
+from sermodels.features import get_spec
+
+SPEC = get_spec("mfcc40", audio={"duration": 1.0})
+
+
+@pytest.fixture()
+def frame(tiny_original):
+    frame, _ = manifest.build_manifest(tiny_original.root, ["savee"])
+    return frame.iloc[:12].reset_index(drop=True)
+
+
+def test_second_run_comes_from_the_cache(frame, tiny_original, tmp_path):
+    first = extract_features(frame, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
+    second = extract_features(frame, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
+    assert first.hits == 0 and second.hits == len(frame)
+    assert np.array_equal(first.x, second.x) and first.x.shape == (12, 101, 40)
+    assert list(second.rows["path"]) == list(frame["path"])
+
+
+def test_changing_the_spec_never_reuses_entries(frame, tiny_original, tmp_path):
+    extract_features(frame, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
+    for changed in (get_spec(SPEC, n_mfcc=20), get_spec(SPEC, hop_ms=5.0),
+                    get_spec(SPEC, audio={"peak": None})):
+        again = extract_features(frame, tiny_original.root, changed, cache_dir=tmp_path,
+                                 progress=False)
+        assert again.hits == 0
+    recipe = {"steps": [{"name": "noise", "min_snr_db": 10, "max_snr_db": 10}], "seed": 1}
+    identity = file_identity(tiny_original.root / frame["path"][0])
+    assert entry_key(identity, SPEC) != entry_key(identity, SPEC, recipe)
+
+
+def test_a_changed_file_is_re_extracted(frame, tiny_original, tmp_path):
+    extract_features(frame, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
+    path = tiny_original.root / frame["path"][0]
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    again = extract_features(frame, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
+    assert again.hits == len(frame) - 1
+
+
+def test_corrupt_entries_are_rebuilt(frame, tiny_original, tmp_path):
+    first = extract_features(frame, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
+    store = FeatureCache(tmp_path, SPEC)
+    key = entry_key(file_identity(tiny_original.root / frame["path"][0]), SPEC)
+    entry = store.path(key)
+    entry.write_bytes(entry.read_bytes()[:100])  # truncated
+    again = extract_features(frame, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
+    assert again.hits == len(frame) - 1 and np.array_equal(again.x, first.x)
+    assert store.get(key) is not None
+
+
+def test_unusable_files_are_reported_and_the_rest_extracted(frame, tiny_original, tmp_path):
+    bad = frame.iloc[:1].assign(path="SAVEE/AudioData/DC/missing.wav")
+    mixed = manifest.pd.concat([bad, frame]).reset_index(drop=True)
+    fs = extract_features(mixed, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
+    assert len(fs.rows) == len(frame) and len(fs.errors) == 1
+    assert "missing.wav" in fs.report() and "file not found" in fs.report()
+
+
+def test_two_workers_give_the_same_features(frame, tiny_original, tmp_path):
+    one = extract_features(frame, tiny_original.root, SPEC, use_cache=False, progress=False)
+    two = extract_features(frame, tiny_original.root, SPEC, use_cache=False, n_jobs=2,
+                           progress=False)
+    np.testing.assert_allclose(one.x, two.x, rtol=1e-4, atol=1e-3)  # BLAS may differ per process
+
+
+def test_cache_dir_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path / "env-cache"))
+    assert cache.default_cache_dir() == tmp_path / "env-cache"
+    assert FeatureCache(None, SPEC).dir.parent == tmp_path / "env-cache"
+
+
+def test_killed_extraction_leaves_only_valid_entries_and_resumes(tiny_original, tmp_path):
+    full, _ = manifest.build_manifest(tiny_original.root)
+    manifest.write_manifest(full, tmp_path / "m.csv")
+    script = textwrap.dedent(f"""
+        from sermodels import manifest
+        from sermodels.cache import extract_features
+        from sermodels.features import get_spec
+        frame = manifest.read_manifest({str(tmp_path / 'm.csv')!r})
+        spec = get_spec("mfcc40", audio={{"duration": 1.0}})
+        extract_features(frame, {str(tiny_original.root)!r}, spec, cache_dir={str(tmp_path / 'c')!r},
+                         progress=False)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    store_dir = tmp_path / "c" / SPEC.key()
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(store_dir.glob("*/*.npy"))) < 10:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    written = list(store_dir.glob("*/*.npy"))
+    assert 10 <= len(written) < len(full)
+    for entry in written:  # every visible entry is complete and valid
+        assert np.load(entry).shape == (101, 40)
+    resumed = extract_features(full, tiny_original.root, SPEC, cache_dir=tmp_path / "c",
+                               progress=False)
+    assert resumed.hits == len(written) and len(resumed.rows) == len(full)

@@ -1,0 +1,115 @@
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sermodels import features
+from sermodels.audio import AudioConfig
+from sermodels.features import FeatureSpec, Normalizer, extract, get_spec
+
+SR = 22050
+
+
+def speechlike(seconds=3.0, seed=0):
+    from sermodels import synthetic
+
+    rng = np.random.default_rng(seed)
+    y = synthetic.synth_utterance(synthetic.make_voice("male", rng), "happy", seconds, rng, sr=SR)
+    return y / np.abs(y).max() * 0.9
+
+
+@pytest.mark.parametrize("name, shape", [
+    ("paper000", (301, 40)), ("paper001", (301, 116)), ("paper002", (128,)), ("paper003", (143,)),
+    ("paper003_image", (128, 128, 1)), ("paper004", (400, 42)), ("mfcc40", (301, 40)),
+    ("logmel64", (301, 64)),
+])
+def test_every_preset_has_its_shape(name, shape):
+    spec = get_spec(name)
+    y = speechlike(spec.audio.duration or 2.0)
+    out = extract(y, spec)
+    assert out.shape == shape == spec.output_shape(len(y))
+    assert out.dtype == np.float32 and np.isfinite(out).all()
+
+
+def test_frame_parameters():
+    spec = get_spec("paper000")
+    assert (spec.frame_length, spec.hop_length, spec.n_fft) == (551, 220, 1024)
+    assert FeatureSpec(audio=AudioConfig(sample_rate=16000)).frame_length == 400
+
+
+def test_deltas_and_utterance_norm():
+    y = speechlike(1.0)
+    base = extract(y, FeatureSpec(features=("mfcc", "rms"), n_mfcc=13))
+    both = extract(y, FeatureSpec(features=("mfcc", "rms"), n_mfcc=13, deltas=2))
+    assert both.shape == (base.shape[0], 42)
+    assert np.allclose(both[:, :14], base)
+    normed = extract(y, FeatureSpec(features=("mfcc",), n_mfcc=13, utterance_norm=True))
+    assert np.allclose(normed.mean(axis=0), 0, atol=1e-4)
+    assert np.allclose(normed.std(axis=0), 1, atol=1e-3)
+
+
+def test_zcr_and_rms_follow_the_signal():
+    t = np.arange(SR) / SR
+    low = (0.5 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    high = (0.5 * np.sin(2 * np.pi * 4000 * t)).astype(np.float32)
+    spec = FeatureSpec(features=("zcr", "rms"))
+    zl, zh = extract(low, spec)[5:-5].mean(axis=0), extract(high, spec)[5:-5].mean(axis=0)
+    assert zh[0] > 10 * zl[0]
+    assert abs(zl[1] - zh[1]) < 0.05  # same amplitude, same RMS
+
+
+def test_pooled_statistics():
+    feats = np.arange(20, dtype=np.float32).reshape(10, 2)
+    out = features.pool(feats, ("mean", "std", "min", "max", "median", "q10", "q90"))
+    assert out.shape == (14,)
+    assert np.allclose(out[:2], [9, 10]) and np.allclose(out[4:6], [0, 1])
+
+
+def test_spec_validation():
+    for bad in ({"kind": "cube"}, {"features": ("mfcc", "pitch")}, {"deltas": 3},
+                {"n_mfcc": 200}, {"hop_ms": 30}, {"stats": ("mode",)}, {"normalization": "l2"},
+                {"kind": "image", "features": ("mfcc",)}, {"max_frames": 0}):
+        with pytest.raises(ValueError):
+            FeatureSpec(**bad)
+    with pytest.raises(ValueError, match="unknown feature spec"):
+        get_spec("paper999")
+
+
+def test_key_changes_with_every_parameter_but_name_and_normalization():
+    base = FeatureSpec()
+    changes = {"kind": "pooled", "features": ("logmel",), "n_mfcc": 13, "n_mels": 64,
+               "frame_ms": 20.0, "hop_ms": 5.0, "fmin": 50.0, "fmax": 8000.0, "top_db": None,
+               "deltas": 1, "utterance_norm": True, "max_frames": 100, "image_size": (64, 64),
+               "stats": ("mean",), "audio": AudioConfig(sample_rate=16000)}
+    assert set(changes) | {"name", "normalization"} == {f.name for f in dataclasses.fields(base)}
+    keys = {dataclasses.replace(base, **{k: v}).key() for k, v in changes.items()}
+    assert len(keys) == len(changes) and base.key() not in keys
+    for audio_change in ({"peak": None}, {"trim_db": 20.0}, {"duration": 2.0}, {"crop": "left"}):
+        assert get_spec(base, audio=audio_change).key() != base.key()
+    assert dataclasses.replace(base, name="x", normalization="minmax").key() == base.key()
+
+
+def test_spec_round_trip():
+    for name in features.spec_names():
+        spec = get_spec(name)
+        assert FeatureSpec.from_dict(spec.to_dict()) == spec
+
+
+def test_normalizer():
+    rng = np.random.default_rng(0)
+    train = rng.normal(5, 2, size=(50, 10, 3))
+    test = rng.normal(5, 2, size=(20, 10, 3))
+    z = Normalizer("zscore").fit(train)
+    out = z.transform(train).reshape(-1, 3)
+    assert np.allclose(out.mean(axis=0), 0, atol=1e-5) and np.allclose(out.std(axis=0), 1, atol=1e-4)
+    m = Normalizer("minmax").fit(train)
+    out = m.transform(train)
+    assert out.min() == pytest.approx(0, abs=1e-6) and out.max() == pytest.approx(1, abs=1e-6)
+    assert m.transform(test).min() != 0  # statistics come from train only
+    back = Normalizer.from_dict(m.to_dict())
+    assert np.array_equal(back.transform(test), m.transform(test))
+    assert np.array_equal(Normalizer("none").fit(train).transform(test), test.astype(np.float32))
+    with pytest.raises(RuntimeError):
+        Normalizer("zscore").transform(test)
+    with pytest.raises(ValueError):
+        Normalizer("l2")

@@ -39,14 +39,15 @@ def default_cache_dir() -> Path:
 
 def file_identity(path: str | os.PathLike) -> dict:
     """What identifies an audio file's content cheaply: absolute path, size, mtime."""
-    path = Path(path).resolve()
-    stat = path.stat()
-    return {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    path = os.path.abspath(path)
+    stat = os.stat(path)
+    return {"path": path, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def entry_key(identity: dict, spec: FeatureSpec, recipe: dict | None = None) -> str:
-    """Cache key of one file under one spec and augmentation recipe."""
-    blob = json.dumps({"file": identity, "spec": spec.key(), "recipe": recipe or {}},
+def entry_key(identity: dict, spec: FeatureSpec | str, recipe: dict | None = None) -> str:
+    """Cache key of one file under one spec (or spec key) and augmentation recipe."""
+    spec_key = spec if isinstance(spec, str) else spec.key()
+    blob = json.dumps({"file": identity, "spec": spec_key, "recipe": recipe or {}},
                       sort_keys=True).encode()
     return hashlib.sha1(blob).hexdigest()
 
@@ -71,6 +72,18 @@ class FeatureCache:
     def path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}.npy"
 
+    def put_path(self, path: Path, value: np.ndarray) -> None:
+        """Store an array at ``path`` atomically: a temporary file in the same folder, then rename."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npy")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.save(handle, np.asarray(value, dtype=np.float32), allow_pickle=False)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
     def get(self, key: str) -> np.ndarray | None:
         """The cached array, or ``None`` if absent or unreadable (a corrupt entry is removed)."""
         path = self.path(key)
@@ -85,18 +98,28 @@ class FeatureCache:
             path.unlink(missing_ok=True)
             return None
 
-    def put(self, key: str, value: np.ndarray) -> None:
-        """Store atomically: write a temporary file in the same folder, then rename."""
-        path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npy")
+    def bundle_path(self, keys: list[str]) -> Path:
+        """Where the stacked features of exactly these entries, in this order, are kept."""
+        digest = hashlib.sha1("\n".join(keys).encode()).hexdigest()
+        return self.dir / "bundles" / f"{digest}.npy"
+
+    def get_bundle(self, keys: list[str], shape: tuple[int, ...]) -> np.ndarray | None:
+        """The stacked array of a previous identical request, or ``None`` (corrupt ones removed)."""
+        path = self.bundle_path(keys)
+        if not path.exists():
+            return None
         try:
-            with os.fdopen(fd, "wb") as handle:
-                np.save(handle, np.asarray(value, dtype=np.float32), allow_pickle=False)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            value = np.load(path, allow_pickle=False)
+            if value.shape != (len(keys), *shape) or value.dtype != np.float32:
+                raise ValueError("unexpected shape")
+            return value
+        except (ValueError, OSError, EOFError):
+            path.unlink(missing_ok=True)
+            return None
+
+    def put(self, key: str, value: np.ndarray) -> None:
+        """Store one entry atomically."""
+        self.put_path(self.path(key), value)
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
@@ -127,12 +150,11 @@ class FeatureSet:
         return format_errors(self.errors) if self.errors else ""
 
 
-def _one(path: str, spec: FeatureSpec, cache: FeatureCache | None,
-         recipe: dict | None) -> tuple[np.ndarray | None, str | None, bool]:
+def _one(path: str, spec: FeatureSpec, cache: FeatureCache | None, recipe: dict | None,
+         key: str | None) -> tuple[np.ndarray | None, str | None, bool]:
     """Features of one file: from the cache, or computed and stored. Runs in workers."""
     try:
-        key = entry_key(file_identity(path), spec, recipe) if cache else ""
-        if cache:
+        if cache and key:
             hit = cache.get(key)
             if hit is not None:
                 return hit, None, True
@@ -140,7 +162,7 @@ def _one(path: str, spec: FeatureSpec, cache: FeatureCache | None,
         if recipe:
             y = apply_recipe(y, spec.sample_rate, recipe)
         value = extract(y, spec)
-        if cache:
+        if cache and key:
             cache.put(key, value)
         return value, None, False
     except AudioError as err:
@@ -178,24 +200,51 @@ def extract_features(
     """
     root = Path(data_root)
     cache = FeatureCache(cache_dir, spec) if use_cache else None
-    paths = [str(root / p) for p in frame["path"]]
+    paths = [os.path.join(root, p) for p in frame["path"]]
     if recipes is None:
         recipes = list(frame["recipe"]) if "recipe" in frame.columns else [None] * len(paths)
-    tasks = (delayed(_one)(p, spec, cache, r) for p, r in zip(paths, recipes, strict=True))
+    spec_key = spec.key()
+    keys = ([_key(p, spec_key, r) for p, r in zip(paths, recipes, strict=True)] if cache
+            else [None] * len(paths))
+    shape = spec.output_shape()
+    fixed = all(d is not None for d in shape)
+    complete = cache is not None and fixed and all(keys)
+    if complete:  # the same request as before: one read of the stacked array
+        bundle = cache.get_bundle(keys, shape)
+        if bundle is not None:
+            return FeatureSet(x=bundle, rows=frame.reset_index(drop=True), spec=spec,
+                              hits=len(paths))
+    tasks = (delayed(_one)(p, spec, cache, r, k)
+             for p, r, k in zip(paths, recipes, keys, strict=True))
     runner = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")
-    results = list(tqdm(runner(tasks), total=len(paths), desc=f"features {spec.name}",
-                        disable=not progress, unit="clip"))
-    keep, arrays, errors, hits = [], [], [], 0
+    # with a fixed shape, results go straight into one preallocated array (no second copy)
+    x = np.empty((len(paths), *shape), dtype=np.float32) if fixed else None
+    arrays: list[np.ndarray] = []
+    keep, errors, hits = [], [], 0
+    results = tqdm(runner(tasks), total=len(paths), desc=f"features {spec.name}",
+                   disable=not progress, unit="clip")
     for i, (value, problem, hit) in enumerate(results):
         if value is None:
             errors.append(AudioError(paths[i], problem or "unknown error"))
             continue
+        if fixed:
+            x[len(keep)] = value
+        else:
+            arrays.append(value)
         keep.append(i)
-        arrays.append(value)
         hits += int(hit)
     rows = frame.iloc[keep].reset_index(drop=True)
-    x = _stack(arrays, spec)
+    x = x[: len(keep)] if fixed else _stack(arrays, spec)
+    if complete and not errors:
+        cache.put_path(cache.bundle_path(keys), x)
     return FeatureSet(x=x, rows=rows, spec=spec, errors=errors, hits=hits)
+
+
+def _key(path: str, spec_key: str, recipe: dict | None) -> str | None:
+    try:
+        return entry_key(file_identity(path), spec_key, recipe)
+    except OSError:
+        return None  # the worker reports the missing file
 
 
 def _stack(arrays: list[np.ndarray], spec: FeatureSpec) -> np.ndarray:

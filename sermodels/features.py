@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -235,8 +236,7 @@ def frame_features(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     mel_db = None
     for name in spec.features:
         if name in ("mfcc", "logmel") and mel_db is None:
-            mel = librosa.feature.melspectrogram(S=power, sr=sr, n_mels=spec.n_mels,
-                                                 fmin=spec.fmin, fmax=spec.fmax)
+            mel = _mel_basis(sr, n_fft, spec.n_mels, spec.fmin, spec.fmax) @ power
             mel_db = librosa.power_to_db(mel, ref=1.0, top_db=spec.top_db, amin=1e-10)
         if name == "mfcc":
             parts.append(librosa.feature.mfcc(S=mel_db, n_mfcc=spec.n_mfcc))
@@ -259,6 +259,14 @@ def frame_features(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
                                                mode="nearest"))
         feats = np.concatenate(stack, axis=0)
     return feats.T.astype(np.float32)
+
+
+@functools.lru_cache(maxsize=32)
+def _mel_basis(sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float | None) -> np.ndarray:
+    """The mel filterbank (built once per parameter set, as librosa would build it per call)."""
+    import librosa
+
+    return librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax)
 
 
 def _delta_width(frames: int) -> int:

@@ -292,7 +292,7 @@ def generate(
     dest: str | os.PathLike,
     corpora: Iterable[str] | None = None,
     *,
-    size: str = "tiny",
+    size: str | Size = "tiny",
     layout: str = "original",
     seed: int = 0,
     mess: bool = True,
@@ -303,7 +303,8 @@ def generate(
     Args:
         dest: data root to write into (created if needed).
         corpora: which corpora (default all four).
-        size: ``"tiny"`` (unit tests), ``"small"`` (notebooks in CI) or ``"demo"``.
+        size: ``"tiny"`` (unit tests), ``"small"`` (notebooks in CI), ``"demo"`` (the
+            main job), or a :class:`Size`.
         layout: ``"original"`` (the releases) or ``"kaggle"`` (the common mirrors,
             with their duplicated sub-trees and flat SAVEE).
         seed: everything is deterministic from it.
@@ -313,11 +314,11 @@ def generate(
     Returns:
         A :class:`SyntheticCorpus` describing what was written.
     """
-    if size not in SIZES:
+    if not isinstance(size, Size) and size not in SIZES:
         raise ValueError(f"unknown size {size!r}; expected one of {', '.join(SIZES)}")
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
-    spec = SIZES[size]
+    spec = size if isinstance(size, Size) else SIZES[size]
     root = Path(dest)
     root.mkdir(parents=True, exist_ok=True)
     out = SyntheticCorpus(root=root)
@@ -331,7 +332,7 @@ def generate(
                 for name in _names(corpus, speaker, code, count, layout):
                     jobs.append((corpus, name, voice, native))
     for j, (corpus, name, voice, native) in enumerate(
-        tqdm(jobs, desc=f"synthetic {size} corpus", disable=not progress, unit="file")
+        tqdm(jobs, desc="synthetic corpus", disable=not progress, unit="file")
     ):
         rng = np.random.default_rng([seed, 11, j])
         duration = spec.duration * float(rng.uniform(0.85, 1.15))

@@ -50,15 +50,21 @@ def test_a_changed_file_is_re_extracted(frame, tiny_original, tmp_path):
     assert again.hits == len(frame) - 1
 
 
-def test_corrupt_entries_are_rebuilt(frame, tiny_original, tmp_path):
+def test_corrupt_entries_and_bundles_are_rebuilt(frame, tiny_original, tmp_path):
     first = extract_features(frame, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
     store = FeatureCache(tmp_path, SPEC)
-    key = entry_key(file_identity(tiny_original.root / frame["path"][0]), SPEC)
-    entry = store.path(key)
-    entry.write_bytes(entry.read_bytes()[:100])  # truncated
+    keys = [entry_key(file_identity(tiny_original.root / p), SPEC) for p in frame["path"]]
+    bundle = store.bundle_path(keys)
+    assert bundle.exists()  # the whole request is kept as one array for an instant second run
+    bundle.write_bytes(bundle.read_bytes()[:1000])  # truncated bundle: read from the entries
+    again = extract_features(frame, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
+    assert again.hits == len(frame) and np.array_equal(again.x, first.x)
+    entry = store.path(keys[0])
+    entry.write_bytes(entry.read_bytes()[:100])  # truncated entry: detected and re-extracted
+    bundle.unlink()
     again = extract_features(frame, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
     assert again.hits == len(frame) - 1 and np.array_equal(again.x, first.x)
-    assert store.get(key) is not None
+    assert store.get(keys[0]) is not None
 
 
 def test_unusable_files_are_reported_and_the_rest_extracted(frame, tiny_original, tmp_path):

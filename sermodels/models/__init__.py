@@ -5,11 +5,17 @@ Example:
     >>> "cnn_lstm" in models.names()
     True
     >>> model = models.build("cnn_lstm", (300, 40), 7)   # doctest: +SKIP
+
+Classical baselines (SVM, random forest) are in :mod:`sermodels.models.classical`,
+voting ensembles in :mod:`sermodels.models.ensemble`.
 """
 
 from __future__ import annotations
 
-from sermodels.models import paper000  # noqa: F401  (registers its builders)
+from sermodels.models import classical, paper000, paper002, paper003, paper004  # noqa: F401  (register builders)
+from sermodels.models.ensemble import VotingEnsemble, vote
+from sermodels.models.layers import SoftAttention
 from sermodels.models.registry import build, get, names, register
 
-__all__ = ["build", "get", "names", "register"]
+__all__ = ["SoftAttention", "VotingEnsemble", "build", "classical", "get", "names", "register",
+           "vote"]

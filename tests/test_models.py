@@ -1,0 +1,114 @@
+import keras
+import numpy as np
+import pytest
+
+from sermodels import models
+from sermodels.models import SoftAttention, VotingEnsemble, classical, vote
+
+SHAPES = {  # small inputs of the right rank, for speed
+    "dnn": (20, 8), "cnn1d": (24, 8), "cnn_lstm": (24, 8), "lstm": (16,), "bilstm": (16,),
+    "gru": (16,), "cnn_gru": (16,), "cnn_bilstm": (16,), "cnn1d_bilstm_deep": (32,),
+    "cnn2d_bilstm": (16, 16, 1), "cnn_bilstm_attention": (24, 6),
+}
+
+
+def test_registry_lists_every_model():
+    assert set(models.names()) == set(SHAPES)
+    with pytest.raises(ValueError, match="unknown model"):
+        models.build("transformer", (10, 4), 7)
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_builds_trains_and_round_trips(name, tmp_path):
+    keras.utils.set_random_seed(0)
+    shape = SHAPES[name]
+    model = models.build(name, shape, 5)
+    assert model.name == name and model.output_shape == (None, 5)
+    assert model.get_layer("emotion").activation.__name__ == "softmax"
+    x = np.random.default_rng(0).normal(size=(8, *shape)).astype(np.float32)
+    y = keras.utils.to_categorical(np.arange(8) % 5, 5)
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    before = [w.copy() for w in model.get_weights()]
+    model.train_on_batch(x, y)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+    model.save(tmp_path / "m.keras")
+    back = keras.models.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(back.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
+@pytest.mark.parametrize("name, shape, count", [
+    ("cnn_bilstm", (128,), 58_503),             # paper 002: exactly its stated count
+    ("cnn1d_bilstm_deep", (350,), 917_703),     # paper 003, Table V
+    ("cnn_lstm", (301, 40), 632_519),           # paper 000: "about 620K"
+    ("cnn_bilstm_attention", (400, 42), 469_192),  # paper 004's table (it says ~240K)
+])
+def test_documented_parameter_counts(name, shape, count):
+    model = models.build(name, shape, 7)
+    assert model.count_params() == count
+    assert f"{count:,}" in models.get(name).__doc__
+
+
+def test_ablation_knobs_of_cnn_lstm():
+    for depth in (1, 2, 3, 5):
+        model = models.build("cnn_lstm", (64, 13), 7, lstm_layers=depth)
+        assert sum(isinstance(layer, keras.layers.LSTM) for layer in model.layers) == depth
+    for kernel in (2, 3, 5, 7):
+        model = models.build("cnn_lstm", (64, 13), 7, kernel_size=kernel)
+        assert model.get_layer("conv1").kernel_size == (kernel,)
+
+
+def test_soft_attention_weights_sum_to_one():
+    layer = SoftAttention()
+    h = np.random.default_rng(0).normal(size=(3, 9, 4)).astype(np.float32)
+    out = keras.ops.convert_to_numpy(layer(h))
+    alpha = keras.ops.convert_to_numpy(layer.scores(h))
+    np.testing.assert_allclose(alpha.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(out, (h * alpha[..., None]).sum(axis=1), rtol=1e-5)
+    assert SoftAttention.from_config(layer.get_config()).name == layer.name
+
+
+def test_votes_on_hand_made_probabilities():
+    a = np.array([[0.6, 0.3, 0.1], [0.1, 0.2, 0.7]])
+    b = np.array([[0.4, 0.5, 0.1], [0.2, 0.5, 0.3]])
+    c = np.array([[0.1, 0.8, 0.1], [0.3, 0.3, 0.4]])
+    np.testing.assert_allclose(vote([a, b, c], "soft"), (a + b + c) / 3)
+    hard = vote([a, b, c], "hard")
+    assert list(hard.argmax(axis=1)) == [1, 2]  # member votes: (0,1,1) and (2,1,2)
+    np.testing.assert_allclose(hard.sum(axis=1), 1)
+    tie = vote([a, b], "hard")  # (0 vs 1) tie on row 0 -> larger summed probability: class 0 (1.0 vs 0.8)
+    assert tie.argmax(axis=1)[0] == 0
+    weighted = vote([a, b], "soft", weights=[3, 1])
+    np.testing.assert_allclose(weighted, 0.75 * a + 0.25 * b)
+    with pytest.raises(ValueError):
+        vote([a], "median")
+
+
+def test_ensemble_over_keras_and_classical_members():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 6)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(int)
+    svm = classical.build("svm", 2).fit(x, y)
+    forest = classical.build("random_forest", 2, n_estimators=20).fit(x, y)
+    dense = models.build("dnn", (6,), 2)
+    ensemble = VotingEnsemble([svm, forest, dense], method="soft")
+    proba = ensemble.predict(x)
+    assert proba.shape == (40, 2) and np.allclose(proba.sum(axis=1), 1)
+    assert VotingEnsemble([svm, forest], "hard").predict(x).argmax(axis=1).tolist() == \
+        vote([svm.predict(x), forest.predict(x)], "hard").argmax(axis=1).tolist()
+
+
+def test_classical_baselines(tmp_path):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(60, 3, 4))
+    y = np.repeat([0, 2], 30)
+    x[y == 2] += 2.0
+    for name in classical.names():
+        model = classical.build(name, 4).fit(x, y)
+        proba = model.predict(x)
+        assert proba.shape == (60, 4) and np.all(proba[:, [1, 3]] == 0)
+        assert (proba.argmax(axis=1) == y).mean() > 0.9
+        model.save(tmp_path / f"{name}.joblib")
+        again = classical.SklearnClassifier.load(tmp_path / f"{name}.joblib")
+        np.testing.assert_allclose(again.predict(x), proba)
+    with pytest.raises(ValueError, match="unknown classical model"):
+        classical.build("knn", 4)

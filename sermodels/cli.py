@@ -94,23 +94,57 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
 
     p = sub.add_parser("run", help="the main job: data -> manifest -> features -> model -> accuracy",
-                       description="Without --data-root, generates the synthetic demo corpus "
-                       "and trains paper 000's CNN-LSTM on 40 MFCCs (z-scored with training "
-                       "statistics) for a few epochs on CPU, evaluated on unseen speakers.")
+                       description="Run a preset end to end. Without --data-root, generates the "
+                       "synthetic demo corpus; the default preset (quickstart) trains paper 000's "
+                       "CNN-LSTM on 40 z-scored MFCCs for up to 15 epochs on CPU, evaluated on "
+                       "unseen speakers.")
     p.add_argument("--data-root", type=Path, default=None, help="real corpora (default: synthetic)")
-    p.add_argument("--corpora", type=_corpora, default=None)
+    p.add_argument("--preset", default="quickstart",
+                   help="quickstart, paper000 ... paper004, paper004_ravdess8")
+    p.add_argument("--corpora", type=_corpora, default=None, help="default: the preset's")
     p.add_argument("--protocol", choices=["speaker", "random"], default="speaker")
-    p.add_argument("--spec", default="mfcc40", help="feature spec name")
-    p.add_argument("--model", default="cnn_lstm", help="model name")
-    p.add_argument("--labels", default="unified7", help="label set name")
-    p.add_argument("--epochs", type=int, default=15)
+    p.add_argument("--spec", default=None, help="feature spec (default: the preset's)")
+    p.add_argument("--model", default=None, help="model (default: the preset's)")
+    p.add_argument("--labels", default=None, help="label set (default: the preset's)")
+    p.add_argument("--epochs", type=int, default=None, help="default: the preset's")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--synthetic-size", choices=["tiny", "small", "demo"], default="demo")
     p.add_argument("--cache", type=Path, default=None)
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--runs-dir", type=Path, default=None)
     _add_common(p)
+    p = sub.add_parser("tune", help="hyper-parameter search (KerasTuner) on the validation split",
+                       description="Search a preset's model options, learning rate and batch size "
+                       "with KerasTuner, selecting on validation speakers only; the selected model "
+                       "is then scored once on the test split.")
+    _add_experiment(p)
+    p.add_argument("--max-trials", type=int, default=10)
+    p.add_argument("--algorithm", choices=["random", "bayesian"], default="random")
+
+    p = sub.add_parser("ablate", help="vary one setting of a preset; one results table",
+                       description="Train a preset once per value, e.g. --vary lstm_layers=1,2,3,5 "
+                       "or --vary kernel_size=2,3,5,7; --vary ladder runs paper 004's A1-A5.")
+    _add_experiment(p)
+    p.add_argument("--vary", required=True,
+                   help="NAME=V1,V2,... (builder option, training setting or feature field) or ladder")
     return parser
+
+
+def _add_experiment(p: argparse.ArgumentParser) -> None:
+    """Options shared by commands that train a preset on a data root (or the synthetic corpus)."""
+    p.add_argument("--preset", default="paper000")
+    p.add_argument("--data-root", type=Path, default=None, help="real corpora (default: synthetic)")
+    p.add_argument("--manifest", type=Path, default=None,
+                   help="use this manifest's split instead of building one")
+    p.add_argument("--corpora", type=_corpora, default=None, help="default: the preset's")
+    p.add_argument("--protocol", choices=["speaker", "random"], default="speaker")
+    p.add_argument("--epochs", type=int, default=None, help="default: the preset's")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--synthetic-size", choices=["tiny", "small", "demo"], default="demo")
+    p.add_argument("--cache", type=Path, default=None)
+    p.add_argument("--jobs", type=int, default=1)
+    p.add_argument("--runs-dir", type=Path, default=None)
+    _add_common(p)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -230,26 +264,103 @@ def _cmd_train(args) -> int:
     return EXIT_OK
 
 
+def _preset_config(args):
+    """The preset and its training settings with the command-line overrides applied."""
+    from dataclasses import replace
+
+    from sermodels import presets
+
+    preset = presets.get(args.preset)
+    changes = {"seed": args.seed, "verbose": 0 if args.quiet else 1}
+    for option, key in (("model", "model"), ("labels", "label_set"), ("epochs", "epochs")):
+        if getattr(args, option, None) is not None:
+            changes[key] = getattr(args, option)
+    if "model" in changes and changes["model"] != preset.config.model:
+        changes["model_options"] = {}
+    return preset, replace(preset.config, **changes)
+
+
 def _cmd_run(args) -> int:
     from sermodels.pipeline import run
-    from sermodels.training import TrainConfig
 
-    config = TrainConfig(model=args.model, label_set=args.labels, epochs=args.epochs,
-                         seed=args.seed, verbose=0 if args.quiet else 1)
+    preset, config = _preset_config(args)
     if args.data_root is None:
         print("No --data-root given: using the synthetic demo corpus "
               "(speech-like audio in the real corpora's layouts).")
-    outcome = run(args.data_root, corpora=args.corpora, spec=args.spec, config=config,
-                  protocol=args.protocol, synthetic_size=args.synthetic_size,
+    outcome = run(args.data_root, preset=preset, corpora=args.corpora, spec=args.spec,
+                  config=config, protocol=args.protocol, synthetic_size=args.synthetic_size,
                   runs_dir=args.runs_dir, cache_dir=args.cache, n_jobs=args.jobs)
     print(f"Data root: {outcome.data_root}{' (synthetic)' if outcome.synthetic else ''}")
     print(outcome.load_summary)
+    print(f"Preset: {preset.name} ({preset.paper})")
     _print_result(outcome.result.metrics, outcome.run_dir)
     return EXIT_OK
 
 
+def _experiment_data(args):
+    """``(preset, manifest frame, data root)`` for tune/ablate/cv-style commands."""
+    from sermodels import manifest, presets
+    from sermodels.pipeline import demo_data_root, ensure_synthetic
+
+    preset = presets.get(args.preset)
+    if args.manifest is not None:
+        frame = manifest.read_manifest(args.manifest)
+        return preset, frame, args.data_root or args.manifest.parent
+    if args.data_root is None:
+        root = ensure_synthetic(demo_data_root(args.runs_dir, args.synthetic_size),
+                                args.synthetic_size, 0, progress=not args.quiet)
+    else:
+        root = args.data_root
+    frame, _ = manifest.build_manifest(root, args.corpora or preset.corpora,
+                                       protocol=args.protocol, seed=args.seed)
+    return preset, frame, root
+
+
+def _cmd_tune(args) -> int:
+    from sermodels import runs
+    from sermodels.tuning import tune
+
+    preset, frame, root = _experiment_data(args)
+    preset = preset.with_config(seed=args.seed)
+    result = tune(frame, root, preset, max_trials=args.max_trials, algorithm=args.algorithm,
+                  epochs=args.epochs, cache_dir=args.cache, n_jobs=args.jobs,
+                  run_dir=runs.new_run_dir(f"tune-{preset.name}", args.runs_dir),
+                  verbose=0 if args.quiet else 1)
+    print(f"Trials of {preset.name} ({args.algorithm} search, selected on validation loss):")
+    print(result.trials.to_string(index=False))
+    print(f"\nBest: {result.best_hyperparameters} (validation loss {result.best_val_loss:.4f})")
+    _print_result(result.test_metrics | {"corpora": sorted(frame["corpus"].unique()),
+                                         "feature_spec": preset.feature_spec.name},
+                  result.run_dir)
+    return EXIT_OK
+
+
+def _cmd_ablate(args) -> int:
+    from sermodels import runs
+    from sermodels.ablation import ablate, parse_values
+
+    preset, frame, root = _experiment_data(args)
+    preset = preset.with_config(seed=args.seed)
+    if args.vary == "ladder":
+        parameter, values = "ladder", []
+    elif "=" in args.vary:
+        parameter, text = args.vary.split("=", 1)
+        values = parse_values(text)
+    else:
+        raise ValueError(f"--vary must be NAME=V1,V2,... or ladder, got {args.vary!r}")
+    run_dir = runs.new_run_dir(f"ablate-{preset.name}-{parameter}", args.runs_dir)
+    table = ablate(frame, root, preset, parameter, values, epochs=args.epochs,
+                   cache_dir=args.cache, n_jobs=args.jobs, run_dir=run_dir,
+                   verbose=0 if args.quiet else 1)
+    print(f"Ablation of {preset.name}: {parameter} ({args.protocol} protocol, seed {args.seed})")
+    print(table.to_string(index=False))
+    print(f"Run folder: {run_dir}")
+    return EXIT_OK
+
+
 _COMMANDS = {"manifest": _cmd_manifest, "verify": _cmd_verify, "synth": _cmd_synth,
-             "features": _cmd_features, "train": _cmd_train, "run": _cmd_run}
+             "features": _cmd_features, "train": _cmd_train, "run": _cmd_run,
+             "tune": _cmd_tune, "ablate": _cmd_ablate}
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sermodels import manifest, runs, synthetic
+from sermodels import manifest, presets, runs, synthetic
 from sermodels.features import FeatureSpec, get_spec
 from sermodels.training import TrainConfig, TrainResult, train
 
@@ -46,8 +46,9 @@ def ensure_synthetic(root: Path, size: str, seed: int, progress: bool = True) ->
 def run(
     data_root: str | os.PathLike | None = None,
     *,
+    preset: str | presets.Preset = "quickstart",
     corpora: Iterable[str] | None = None,
-    spec: str | FeatureSpec = "mfcc40",
+    spec: str | FeatureSpec | None = None,
     config: TrainConfig | None = None,
     protocol: str = "speaker",
     synthetic_size: str = "demo",
@@ -59,25 +60,31 @@ def run(
 
     Args:
         data_root: real corpora; ``None`` generates (or reuses) the synthetic demo corpus.
-        corpora: corpora to use (default all found).
-        spec: feature spec or its name.
-        config: training settings (default: paper 000's CNN-LSTM, 15 epochs).
+        preset: a preset name from :mod:`sermodels.presets` (default ``quickstart``:
+            paper 000's CNN-LSTM on z-scored MFCCs, 15 epochs).
+        corpora: corpora to use (default: the preset's).
+        spec: feature spec or its name (default: the preset's).
+        config: training settings (default: the preset's).
         protocol: ``"speaker"`` (default) or ``"random"``.
         synthetic_size: size of the synthetic corpus when ``data_root`` is ``None``.
         runs_dir: parent folder of run folders.
         cache_dir: feature cache.
         n_jobs: feature-extraction workers.
     """
-    config = config or TrainConfig(model="cnn_lstm", epochs=15)
+    chosen = presets.get(preset)
+    config = config or chosen.config
     is_synthetic = data_root is None
     if is_synthetic:
         root = ensure_synthetic(demo_data_root(runs_dir, synthetic_size), synthetic_size, 0,
                                 progress=config.verbose > 0)
     else:
         root = Path(data_root)
-    frame, loaded = manifest.build_manifest(root, corpora, protocol=protocol, seed=config.seed)
-    run_dir = runs.new_run_dir(f"{config.model}-{protocol}", runs_dir)
+    frame, loaded = manifest.build_manifest(root, corpora or chosen.corpora, protocol=protocol,
+                                            seed=config.seed)
+    run_dir = runs.new_run_dir(f"{chosen.name}-{config.model}-{protocol}", runs_dir)
     manifest.write_manifest(frame, run_dir / "manifest.csv")
-    result = train(frame, root, get_spec(spec), config, run_dir=run_dir,
+    result = train(frame, root, get_spec(spec or chosen.spec), config, run_dir=run_dir,
                    cache_dir=cache_dir, n_jobs=n_jobs)
+    result.metrics["preset"] = chosen.name
+    runs.write_json(run_dir / "metrics.json", result.metrics)
     return RunOutcome(result, run_dir, root, is_synthetic, loaded.summary())

@@ -83,13 +83,14 @@ class TrainResult:
     """What :func:`train` produced (everything is also in ``run_dir``)."""
 
     run_dir: Path
-    model: keras.Model
+    model: keras.Model | models.classical.SklearnClassifier
     normalizer: Normalizer
     label_set: labels.LabelSet
     history: pd.DataFrame
     metrics: dict
     test_rows: pd.DataFrame
     test_proba: np.ndarray
+    input_shape: tuple = ()
 
 
 def has_gpu() -> bool:
@@ -141,6 +142,139 @@ def _augmented(rows: pd.DataFrame, split: pd.Series, config: TrainConfig) -> pd.
     return pd.concat(plans, ignore_index=True)
 
 
+@dataclass
+class Prepared:
+    """Features split, normalised (statistics from train only) and augmented (train only)."""
+
+    rows: pd.DataFrame          # one per extracted item, with ``split`` as used
+    x: np.ndarray               # normalised features of ``rows``
+    y: np.ndarray               # class indices of ``rows``
+    parts: dict                 # "train"/"val"/"test" -> row positions
+    train_x: np.ndarray         # training features, augmented copies appended
+    train_y: np.ndarray
+    normalizer: Normalizer
+    label_set: labels.LabelSet
+    protocol: str
+    validation_source: str
+    n_augmented: int
+    features: FeatureSet
+
+
+def prepare(
+    frame: pd.DataFrame,
+    data_root: str | os.PathLike,
+    spec: FeatureSpec,
+    config: TrainConfig,
+    *,
+    cache_dir: str | os.PathLike | None = None,
+    n_jobs: int = 1,
+    features: FeatureSet | None = None,
+) -> Prepared:
+    """Select rows by label set, extract features, fit the normaliser on train, add augmented copies."""
+    label_set = labels.get(config.label_set)
+    rows = manifest.select(frame, label_set).reset_index(drop=True)
+    if rows.empty:
+        raise ValueError(f"no rows left under label set {label_set.name!r}")
+    if (rows["split"] == "").any():
+        raise ValueError("the manifest has rows without a split: assign one first "
+                         "(sermodels.manifest.assign_splits)")
+    protocol = "random" if (rows["protocol"] == "random").any() else "speaker"
+    fs = features or extract_features(rows, data_root, spec, cache_dir=cache_dir, n_jobs=n_jobs,
+                                      progress=config.verbose > 0)
+    rows = fs.rows
+    split, validation_source = _validation_fallback(rows, config.seed)
+    rows = rows.assign(split=split)
+    parts = {name: np.flatnonzero(split.to_numpy() == name) for name in ("train", "val", "test")}
+    if len(parts["train"]) == 0 or len(parts["test"]) == 0:
+        raise ValueError("need at least one training and one test example")
+    y = rows["y"].to_numpy(dtype=int)
+    normalizer = Normalizer(spec.normalization).fit(fs.x[parts["train"]])
+    x = normalizer.transform(fs.x)
+    train_x, train_y = x[parts["train"]], y[parts["train"]]
+    extra = _augmented(rows, split, config)
+    if len(extra):  # augmented copies join the training split only, after the normaliser is fitted
+        aug = extract_features(extra, data_root, spec, cache_dir=cache_dir, n_jobs=n_jobs,
+                               progress=config.verbose > 0)
+        train_x = np.concatenate([train_x, normalizer.transform(aug.x)])
+        train_y = np.concatenate([train_y, aug.rows["y"].to_numpy(dtype=int)])
+    return Prepared(rows, x, y, parts, train_x, train_y, normalizer, label_set, protocol,
+                    validation_source, int(len(extra)), fs)
+
+
+def compile_model(config: TrainConfig, input_shape, num_classes: int, strategy=None) -> keras.Model:
+    """Build and compile a registry model under a distribution strategy (mixed precision on GPU)."""
+    import tensorflow as tf
+
+    use_mp = config.mixed_precision == "on" or (config.mixed_precision == "auto" and has_gpu())
+    previous_policy = keras.mixed_precision.global_policy().name
+    if use_mp:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    strategy = strategy or tf.distribute.get_strategy()
+    try:
+        with strategy.scope():
+            model = models.build(config.model, input_shape, num_classes, **config.model_options)
+            model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
+                          loss="categorical_crossentropy", metrics=["accuracy"])
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+    return model
+
+
+def callbacks_for(config: TrainConfig, run_dir: Path | None) -> list:
+    """Early stopping on validation loss (best weights restored), LR reduction, checkpoint, CSV log."""
+    callbacks = [
+        keras.callbacks.EarlyStopping("val_loss", patience=config.patience,
+                                      restore_best_weights=True),
+        keras.callbacks.ReduceLROnPlateau("val_loss", factor=config.lr_factor,
+                                          patience=config.lr_patience, min_lr=1e-6),
+    ]
+    if run_dir is not None:
+        callbacks += [
+            keras.callbacks.ModelCheckpoint(run_dir / "best.keras", monitor="val_loss",
+                                            save_best_only=True),
+            keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
+        ]
+    return callbacks
+
+
+def fit(prep: Prepared, config: TrainConfig, *, run_dir: Path | None = None, strategy=None):
+    """Fit a registry model (Keras or classical) on prepared data.
+
+    Returns:
+        ``(model, history frame)``; classical models have an empty history.
+    """
+    if config.model in models.classical.names():
+        model = models.classical.build(config.model, prep.label_set.num_classes,
+                                       seed=config.seed, **config.model_options)
+        model.fit(prep.train_x, prep.train_y)
+        return model, pd.DataFrame()
+    num_classes = prep.label_set.num_classes
+    model = compile_model(config, prep.x.shape[1:], num_classes, strategy)
+    train_ds = make_dataset(prep.train_x, _onehot(prep.train_y, num_classes), config.batch_size,
+                            shuffle=True, seed=config.seed)
+    val = prep.parts["val"]
+    val_ds = make_dataset(prep.x[val], _onehot(prep.y[val], num_classes), config.batch_size)
+    weights = augment.class_weights(prep.train_y, num_classes) if config.class_weights else None
+    verbose = config.verbose if (config.verbose != 1 or sys.stdout.isatty()) else 2
+    history = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, shuffle=False,
+                        class_weight=weights, callbacks=callbacks_for(config, run_dir),
+                        verbose=verbose)
+    hist = pd.DataFrame(history.history)
+    hist.index.name = "epoch"
+    return model, hist
+
+
+def predict_proba(model, x: np.ndarray) -> np.ndarray:
+    """Class probabilities from a Keras or classical model, batched through ``tf.data``."""
+    if isinstance(model, keras.Model):
+        return model.predict(make_dataset(x, None, 256), verbose=0).astype(np.float64)
+    return np.asarray(model.predict(x), dtype=np.float64)
+
+
+def _onehot(y: np.ndarray, num_classes: int) -> np.ndarray:
+    return keras.utils.to_categorical(y, num_classes).astype(np.float32)
+
+
 def train(
     frame: pd.DataFrame,
     data_root: str | os.PathLike,
@@ -173,95 +307,43 @@ def train(
     import tensorflow as tf
 
     config = config or TrainConfig()
-    label_set = labels.get(config.label_set)
     seed_everything(config.seed)
     if config.deterministic and not has_gpu():
         tf.config.experimental.enable_op_determinism()
-    rows = manifest.select(frame, label_set).reset_index(drop=True)
-    if (rows["split"] == "").any():
-        raise ValueError("the manifest has rows without a split: assign one first "
-                         "(sermodels.manifest.assign_splits)")
-    if rows.empty:
-        raise ValueError(f"no rows left under label set {label_set.name!r}")
-    protocol = "random" if (rows["protocol"] == "random").any() else "speaker"
-    fs = features or extract_features(rows, data_root, spec, cache_dir=cache_dir, n_jobs=n_jobs,
-                                      progress=config.verbose > 0)
-    rows = fs.rows
-    split, validation_source = _validation_fallback(rows, config.seed)
-    parts = {name: np.flatnonzero(split.to_numpy() == name) for name in ("train", "val", "test")}
-    if len(parts["train"]) == 0 or len(parts["test"]) == 0:
-        raise ValueError("need at least one training and one test example")
-    y = rows["y"].to_numpy(dtype=int)
-    normalizer = Normalizer(spec.normalization).fit(fs.x[parts["train"]])
-    x = normalizer.transform(fs.x)
-    onehot = keras.utils.to_categorical(y, label_set.num_classes).astype(np.float32)
-    train_x, train_y = x[parts["train"]], y[parts["train"]]
-    extra = _augmented(rows, split, config)
-    if len(extra):  # augmented copies join the training split only, after the normaliser is fitted
-        aug = extract_features(extra, data_root, spec, cache_dir=cache_dir, n_jobs=n_jobs,
-                               progress=config.verbose > 0)
-        train_x = np.concatenate([train_x, normalizer.transform(aug.x)])
-        train_y = np.concatenate([train_y, aug.rows["y"].to_numpy(dtype=int)])
-
-    run_dir = Path(run_dir) if run_dir else runs.new_run_dir(f"{config.model}-{protocol}")
+    prep = prepare(frame, data_root, spec, config, cache_dir=cache_dir, n_jobs=n_jobs,
+                   features=features)
+    run_dir = Path(run_dir) if run_dir else runs.new_run_dir(f"{config.model}-{prep.protocol}")
     run_dir.mkdir(parents=True, exist_ok=True)
-    use_mp = config.mixed_precision == "on" or (config.mixed_precision == "auto" and has_gpu())
-    previous_policy = keras.mixed_precision.global_policy().name
-    if use_mp:
-        keras.mixed_precision.set_global_policy("mixed_float16")
-    strategy = strategy or tf.distribute.get_strategy()
-    try:
-        with strategy.scope():
-            model = models.build(config.model, x.shape[1:], label_set.num_classes,
-                                 **config.model_options)
-            model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
-                          loss="categorical_crossentropy", metrics=["accuracy"])
-    finally:
-        keras.mixed_precision.set_global_policy(previous_policy)
-    callbacks = [
-        keras.callbacks.EarlyStopping("val_loss", patience=config.patience,
-                                      restore_best_weights=True),
-        keras.callbacks.ReduceLROnPlateau("val_loss", factor=config.lr_factor,
-                                          patience=config.lr_patience, min_lr=1e-6),
-        keras.callbacks.ModelCheckpoint(run_dir / "best.keras", monitor="val_loss",
-                                        save_best_only=True),
-        keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
-    ]
-    train_onehot = keras.utils.to_categorical(train_y, label_set.num_classes).astype(np.float32)
-    train_ds = make_dataset(train_x, train_onehot, config.batch_size, shuffle=True,
-                            seed=config.seed)
-    val_ds = make_dataset(x[parts["val"]], onehot[parts["val"]], config.batch_size)
-    weights = augment.class_weights(train_y, label_set.num_classes) if config.class_weights else None
-    verbose = config.verbose if (config.verbose != 1 or sys.stdout.isatty()) else 2
-    history = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, shuffle=False,
-                        class_weight=weights, callbacks=callbacks, verbose=verbose)
-    test_x = x[parts["test"]]
-    proba = model.predict(make_dataset(test_x, None, 256), verbose=0).astype(np.float64)
-    test_rows = rows.iloc[parts["test"]].reset_index(drop=True)
-    metrics = summarize(y[parts["test"]], proba, label_set.classes)
+    model, history = fit(prep, config, run_dir=run_dir, strategy=strategy)
+    test = prep.parts["test"]
+    proba = predict_proba(model, prep.x[test])
+    test_rows = prep.rows.iloc[test].reset_index(drop=True)
+    metrics = summarize(prep.y[test], proba, prep.label_set.classes)
     metrics.update({
-        "protocol": protocol,
-        "corpora": sorted(rows["corpus"].unique()),
-        "label_set": label_set.name,
+        "protocol": prep.protocol,
+        "corpora": sorted(prep.rows["corpus"].unique()),
+        "label_set": prep.label_set.name,
         "model": config.model,
         "feature_spec": spec.name,
         "seed": config.seed,
-        "epochs_run": len(history.history.get("loss", [])),
-        "validation": validation_source,
-        "n_train": int(len(parts["train"])), "n_train_augmented": int(len(extra)),
-        "n_val": int(len(parts["val"])),
+        "epochs_run": int(len(history)),
+        "validation": prep.validation_source,
+        "n_train": int(len(prep.parts["train"])), "n_train_augmented": prep.n_augmented,
+        "n_val": int(len(prep.parts["val"])),
         "run_dir": str(run_dir),
     })
-    _save_run(run_dir, model, normalizer, label_set, spec, config, rows.assign(split=split),
-              test_rows, proba, metrics, fs, data_root)
-    hist = pd.DataFrame(history.history)
-    hist.index.name = "epoch"
-    return TrainResult(run_dir, model, normalizer, label_set, hist, metrics, test_rows, proba)
+    _save_run(run_dir, model, prep.normalizer, prep.label_set, spec, config, prep.rows,
+              test_rows, proba, metrics, prep.features, data_root)
+    return TrainResult(run_dir, model, prep.normalizer, prep.label_set, history, metrics,
+                       test_rows, proba, tuple(prep.x.shape[1:]))
 
 
 def _save_run(run_dir: Path, model, normalizer, label_set, spec, config, rows, test_rows,
               proba, metrics, fs, data_root) -> None:
-    model.save(run_dir / "model.keras")
+    if isinstance(model, keras.Model):
+        model.save(run_dir / "model.keras")
+    else:
+        model.save(run_dir / "model.joblib")
     normalizer.save(run_dir / "normalizer.json")
     runs.write_json(run_dir / "label_set.json", label_set.to_dict())
     runs.write_json(run_dir / "config.json", {

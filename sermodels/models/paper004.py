@@ -22,6 +22,8 @@ def build_cnn_bilstm_attention(
     units: int = 64,
     dropout: float = 0.3,
     batch_norm: bool = False,
+    recurrent: str = "bilstm",
+    attention: bool = True,
 ) -> keras.Model:
     """Paper 004: three Conv1D blocks (64 k3, 128 k5, 256 k7; PReLU; MaxPool 2; Dropout 0.3)
     -> BiLSTM(64, sequences) -> soft attention (eqs. 5-6) -> Dense 128 PReLU + Dropout 0.3
@@ -32,7 +34,13 @@ def build_cnn_bilstm_attention(
     which follows the table (PReLU slopes shared over time), has 469,192
     parameters for 7 classes. ``batch_norm=True`` adds batch normalisation
     after each convolution (not in the paper).
+
+    ``recurrent`` (``"bilstm"``, ``"lstm"`` or ``"none"``) and ``attention`` build the
+    steps of the paper's ablation ladder A1-A5 (without attention the last
+    recurrent state is used; with neither, global average pooling over time).
     """
+    if recurrent not in ("bilstm", "lstm", "none"):
+        raise ValueError(f"recurrent must be bilstm, lstm or none, got {recurrent!r}")
     inputs, x = sequence_input(input_shape)
     for i, (n, k) in enumerate(zip(filters, kernel_sizes, strict=True), 1):
         x = layers.Conv1D(n, k, padding="same", name=f"conv{i}")(x)
@@ -41,8 +49,14 @@ def build_cnn_bilstm_attention(
         x = layers.PReLU(shared_axes=[1], name=f"prelu{i}")(x)
         x = layers.MaxPooling1D(2, name=f"pool{i}")(x)
         x = layers.Dropout(dropout, name=f"dropout{i}")(x)
-    x = layers.Bidirectional(layers.LSTM(units, return_sequences=True), name="bilstm")(x)
-    x = SoftAttention(name="attention")(x)
+    if recurrent == "bilstm":
+        x = layers.Bidirectional(layers.LSTM(units, return_sequences=attention), name="bilstm")(x)
+    elif recurrent == "lstm":
+        x = layers.LSTM(units, return_sequences=attention, name="lstm")(x)
+    if attention:
+        x = SoftAttention(name="attention")(x)
+    elif recurrent == "none":
+        x = layers.GlobalAveragePooling1D(name="time_pool")(x)
     for i, n in enumerate((128, 64), 1):
         x = layers.Dense(n, name=f"dense{i}")(x)
         x = layers.PReLU(name=f"dense{i}_prelu")(x)

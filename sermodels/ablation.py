@@ -1,0 +1,146 @@
+"""Ablations: one preset, one thing varied, one results table.
+
+``vary`` names a builder option (``lstm_layers``, ``kernel_size``), a training
+setting (``learning_rate``, ``batch_size``) or a feature-spec field (``n_mfcc``).
+Paper 004's A1-A5 ladder is :data:`PAPER004_LADDER`. Each row also reports the
+model's size, inference latency per utterance (batch of one, compiled) and
+throughput (utterances per second in batches of 256).
+
+Example:
+    >>> table = ablate(frame, "data/", "paper000", "lstm_layers", [1, 2, 3, 5])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sermodels import presets, runs
+from sermodels.features import get_spec
+from sermodels.training import TrainConfig, train
+
+#: Paper 004's ablation ladder: (name, feature-spec changes, builder options).
+PAPER004_LADDER: list[tuple[str, dict, dict]] = [
+    ("A1 MFCC + CNN", {"features": ("mfcc",)}, {"recurrent": "none", "attention": False}),
+    ("A2 + RMS", {}, {"recurrent": "none", "attention": False}),
+    ("A3 + LSTM", {}, {"recurrent": "lstm", "attention": False}),
+    ("A4 BiLSTM", {}, {"recurrent": "bilstm", "attention": False}),
+    ("A5 + attention", {}, {"recurrent": "bilstm", "attention": True}),
+]
+
+
+def parse_values(text: str) -> list:
+    """``"1,2,3"`` -> ``[1, 2, 3]``; numbers become int/float, everything else stays text."""
+    values = []
+    for item in text.split(","):
+        item = item.strip()
+        for cast in (int, float):
+            try:
+                values.append(cast(item))
+                break
+            except ValueError:
+                continue
+        else:
+            values.append({"true": True, "false": False}.get(item.lower(), item))
+    return values
+
+
+def speed(model, input_shape: Sequence[int], repeats: int = 50) -> dict:
+    """Median latency (ms, batch of one, compiled predict function) and throughput (utt/s)."""
+    import tensorflow as tf
+
+    one = np.zeros((1, *input_shape), dtype=np.float32)
+    if hasattr(model, "count_params"):
+        fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+        fn(one)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn(one).numpy()
+            times.append(time.perf_counter() - start)
+        batch = np.zeros((256, *input_shape), dtype=np.float32)
+        fn(batch)
+        start = time.perf_counter()
+        fn(batch).numpy()
+        throughput = 256 / (time.perf_counter() - start)
+    else:
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            model.predict(one)
+            times.append(time.perf_counter() - start)
+        throughput = 1 / float(np.median(times))
+    return {"latency_ms": round(1000 * float(np.median(times)), 2),
+            "throughput_utt_per_s": round(float(throughput), 1)}
+
+
+def _variant(preset: presets.Preset, parameter: str, value, config: TrainConfig):
+    """The spec and training config of one ablation row."""
+    spec = preset.feature_spec
+    spec_fields = {f.name for f in dataclasses.fields(spec)}
+    config_fields = {f.name for f in dataclasses.fields(config)}
+    if parameter in config_fields:
+        return spec, dataclasses.replace(config, **{parameter: value})
+    if parameter in spec_fields:
+        return get_spec(spec, **{parameter: value}), config
+    options = {**config.model_options, parameter: value}
+    return spec, dataclasses.replace(config, model_options=options)
+
+
+def ablate(
+    frame: pd.DataFrame,
+    data_root: str | os.PathLike,
+    preset: str | presets.Preset,
+    parameter: str,
+    values: Sequence,
+    *,
+    epochs: int | None = None,
+    run_dir: str | os.PathLike | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    n_jobs: int = 1,
+    verbose: int = 0,
+) -> pd.DataFrame:
+    """Train a preset once per value of ``parameter``; one row of results per value.
+
+    ``parameter="ladder"`` runs :data:`PAPER004_LADDER` (``values`` are ignored).
+    """
+    chosen = presets.get(preset)
+    base = dataclasses.replace(chosen.config, verbose=verbose,
+                               epochs=epochs or chosen.config.epochs)
+    run_dir = Path(run_dir) if run_dir else runs.new_run_dir(f"ablate-{chosen.name}-{parameter}")
+    if parameter == "ladder":
+        variants = [(name, get_spec(chosen.feature_spec, **spec_changes),
+                     dataclasses.replace(base, model_options={**base.model_options, **options}))
+                    for name, spec_changes, options in PAPER004_LADDER]
+    else:
+        variants = [(f"{parameter}={v}", *_variant(chosen, parameter, v, base)) for v in values]
+    rows = []
+    for name, spec, config in variants:
+        result = train(frame, data_root, spec, config, run_dir=run_dir / _slug(name),
+                       cache_dir=cache_dir, n_jobs=n_jobs)
+        metrics = result.metrics
+        size = result.model.count_params() if hasattr(result.model, "count_params") else None
+        rows.append({
+            "variant": name, "accuracy": metrics["accuracy"],
+            "unweighted_accuracy": metrics["unweighted_accuracy"],
+            "macro_f1": metrics["macro_f1"], "epochs_run": metrics["epochs_run"],
+            "parameters": size, **speed(result.model, result.input_shape),
+            "protocol": metrics["protocol"], "seed": metrics["seed"],
+        })
+    table = pd.DataFrame(rows)
+    table.to_csv(run_dir / "ablation.csv", index=False)
+    (run_dir / "ablation.txt").write_text(
+        f"Ablation of {chosen.name}: {parameter} (protocol {rows[0]['protocol']}, "
+        f"label set {base.label_set}, seed {base.seed})\n\n" + table.to_string(index=False) + "\n")
+    return table
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "=._-" else "_" for c in text)
+

@@ -1,0 +1,41 @@
+import dataclasses
+
+import pytest
+
+from sermodels import manifest, presets
+from sermodels.ablation import PAPER004_LADDER, ablate, parse_values
+from sermodels.features import get_spec
+
+
+def test_parse_values():
+    assert parse_values("1,2, 3") == [1, 2, 3]
+    assert parse_values("0.1,relu,true") == [0.1, "relu", True]
+
+
+@pytest.fixture(scope="module")
+def frame(tiny_original):
+    frame, _ = manifest.build_manifest(tiny_original.root, ["ravdess", "tess"])
+    return frame
+
+
+def test_varying_a_builder_option(frame, tiny_original, tmp_path):
+    preset = dataclasses.replace(presets.get("paper000"),
+                                 spec=get_spec("paper000", audio={"duration": 1.0}))
+    preset = preset.with_config(augment=[], balance_ratio=None)
+    table = ablate(frame, tiny_original.root, preset, "lstm_layers", [1, 2], epochs=1,
+                   run_dir=tmp_path / "a", cache_dir=tmp_path / "cache")
+    assert list(table["variant"]) == ["lstm_layers=1", "lstm_layers=2"]
+    assert table["parameters"].iloc[0] < table["parameters"].iloc[1]
+    assert (table["latency_ms"] > 0).all() and (table["throughput_utt_per_s"] > 0).all()
+    assert (tmp_path / "a" / "ablation.csv").is_file()
+
+
+def test_paper004_ladder(frame, tiny_original, tmp_path):
+    preset = dataclasses.replace(presets.get("paper004"),
+                                 spec=get_spec("paper004", max_frames=100)).with_config(
+                                     augment=[], augment_copies=0)
+    table = ablate(frame, tiny_original.root, preset, "ladder", [], epochs=1,
+                   run_dir=tmp_path / "l", cache_dir=tmp_path / "cache")
+    assert list(table["variant"]) == [name for name, _, _ in PAPER004_LADDER]
+    assert table["parameters"].is_monotonic_increasing is False or len(table) == 5
+    assert table["parameters"].iloc[-1] > table["parameters"].iloc[1]  # attention adds weights

@@ -1,0 +1,32 @@
+import pytest
+
+from sermodels import labels, models, presets
+from sermodels.features import spec_names
+
+
+def test_every_paper_has_a_preset():
+    assert {"paper000", "paper001", "paper002", "paper003", "paper004", "paper004_ravdess8",
+            "quickstart"} == set(presets.names())
+
+
+@pytest.mark.parametrize("name", presets.names())
+def test_presets_are_consistent(name):
+    preset = presets.get(name)
+    assert preset.protocol == "speaker"
+    assert preset.config.model in models.names() + models.classical.names()
+    assert preset.config.label_set in labels.names()
+    assert preset.feature_spec.name in spec_names()
+    assert set(preset.corpora) <= set(labels.CORPORA)
+    assert preset.notes and preset.paper
+
+
+def test_paper_specific_choices():
+    p000 = presets.get("paper000")
+    assert p000.config.balance_ratio == 0.15 and p000.feature_spec.normalization == "minmax"
+    assert p000.claimed["CNN-LSTM"] == 99.13
+    assert presets.get("paper003").config.label_set == "unified7_nocalm"
+    assert presets.get("paper004_ravdess8").config.label_set == "ravdess8"
+    assert presets.get("paper002").feature_spec.audio.trim_db is not None
+    assert presets.get("paper000").with_config(epochs=2).config.epochs == 2
+    with pytest.raises(ValueError, match="unknown preset"):
+        presets.get("paper999")

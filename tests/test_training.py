@@ -1,0 +1,117 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sermodels import manifest
+from sermodels.features import Normalizer, get_spec
+from sermodels.training import TrainConfig, train
+
+SPEC = get_spec("mfcc40", audio={"duration": 1.0})
+
+
+@pytest.fixture(scope="module")
+def frame(tiny_original):
+    frame, _ = manifest.build_manifest(tiny_original.root)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def first(frame, tiny_original, tmp_path_factory):
+    out = tmp_path_factory.mktemp("train")
+    return train(frame, tiny_original.root, SPEC, TrainConfig(epochs=3, verbose=0),
+                 run_dir=out / "a", cache_dir=out / "cache")
+
+
+def test_three_epochs_beat_chance_on_unseen_speakers(first):
+    metrics = first.metrics
+    assert metrics["protocol"] == "speaker" and metrics["validation"] == "held-out speakers"
+    assert metrics["unweighted_accuracy"] > metrics["chance_uniform"] + 0.08
+    test_speakers = set(first.test_rows["speaker"])
+    split = pd.read_csv(first.run_dir / "split.csv")
+    assert not test_speakers & set(split.loc[split["split"] != "test", "speaker"])
+
+
+def test_every_artefact_is_written(first):
+    for name in ("model.keras", "best.keras", "normalizer.json", "label_set.json", "config.json",
+                 "history.csv", "split.csv", "environment.json", "metrics.json",
+                 "test_predictions.csv"):
+        assert (first.run_dir / name).is_file(), name
+    config = json.loads((first.run_dir / "config.json").read_text())
+    assert config["train"]["epochs"] == 3 and config["feature_spec"]["n_mfcc"] == 40
+    assert config["protocol"] == "speaker" and config["seed"] == 0
+    env = json.loads((first.run_dir / "environment.json").read_text())
+    assert env["packages"]["keras"].startswith("3.")
+    assert len(pd.read_csv(first.run_dir / "history.csv")) == 3
+    predictions = pd.read_csv(first.run_dir / "test_predictions.csv")
+    probs = predictions.filter(like="p_").to_numpy()
+    np.testing.assert_allclose(probs.sum(axis=1), 1, atol=1e-4)
+
+
+def test_normaliser_is_fitted_on_train_only(first, frame, tiny_original, tmp_path):
+    from sermodels.cache import extract_features
+
+    split = pd.read_csv(first.run_dir / "split.csv")
+    train_rows = frame[frame["path"].isin(split.loc[split["split"] == "train", "path"])]
+    fs = extract_features(train_rows, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
+    expected = Normalizer("zscore").fit(fs.x)
+    saved = Normalizer.load(first.run_dir / "normalizer.json")
+    np.testing.assert_allclose(saved.a, expected.a, rtol=1e-5)
+    np.testing.assert_allclose(saved.b, expected.b, rtol=1e-5)
+    everything = extract_features(frame, tiny_original.root, SPEC, cache_dir=tmp_path,
+                                  progress=False)
+    assert not np.allclose(Normalizer("zscore").fit(everything.x).a, saved.a)
+
+
+def test_same_seed_same_split_and_metrics(first, frame, tiny_original, tmp_path):
+    again = train(frame, tiny_original.root, SPEC, TrainConfig(epochs=3, verbose=0),
+                  run_dir=tmp_path / "b", cache_dir=tmp_path / "cache")
+    a = pd.read_csv(first.run_dir / "split.csv")
+    b = pd.read_csv(again.run_dir / "split.csv")
+    assert a["split"].equals(b["split"]) and a["path"].equals(b["path"])
+    for key in ("accuracy", "unweighted_accuracy", "macro_f1"):
+        assert again.metrics[key] == pytest.approx(first.metrics[key], abs=1e-6)
+    np.testing.assert_allclose(again.test_proba, first.test_proba, atol=1e-5)
+
+
+def test_augmented_copies_only_join_training(frame, tiny_original, tmp_path):
+    config = TrainConfig(model="dnn", epochs=1, verbose=0, augment=[{"name": "noise"}],
+                         augment_copies=1, balance_ratio=0.0)
+    result = train(frame, tiny_original.root, get_spec("paper002", audio={"duration": 1.0}),
+                   config, run_dir=tmp_path / "aug", cache_dir=tmp_path / "cache")
+    metrics = result.metrics
+    counts = manifest.select(frame)["target"][frame["split"] == "train"].value_counts()
+    balance = int((counts.max() - counts).sum())
+    assert metrics["n_train_augmented"] == metrics["n_train"] + balance
+    assert metrics["n"] == (frame["split"] == "test").sum()
+
+
+def test_classical_model_through_the_same_routine(frame, tiny_original, tmp_path):
+    spec = get_spec("paper002", audio={"duration": 1.0})
+    result = train(frame, tiny_original.root, spec, TrainConfig(model="svm", verbose=0),
+                   run_dir=tmp_path / "svm", cache_dir=tmp_path / "cache")
+    assert (result.run_dir / "model.joblib").is_file()
+    assert result.metrics["epochs_run"] == 0 and 0 <= result.metrics["accuracy"] <= 1
+
+
+def test_random_protocol_is_carried_into_the_metrics(frame, tiny_original, tmp_path):
+    leaky = manifest.assign_splits(frame, protocol="random")
+    result = train(leaky, tiny_original.root, get_spec("paper002", audio={"duration": 1.0}),
+                   TrainConfig(model="dnn", epochs=1, verbose=0), run_dir=tmp_path / "r",
+                   cache_dir=tmp_path / "cache")
+    assert result.metrics["protocol"] == "random"
+    assert json.loads((tmp_path / "r" / "config.json").read_text())["protocol"] == "random"
+
+
+def test_no_validation_speakers_falls_back_and_says_so(frame, tiny_original, tmp_path):
+    tess = frame[frame["corpus"] == "tess"]
+    result = train(tess, tiny_original.root, get_spec("paper002", audio={"duration": 1.0}),
+                   TrainConfig(model="dnn", epochs=1, verbose=0, label_set="tess7"),
+                   run_dir=tmp_path / "t", cache_dir=tmp_path / "cache")
+    assert "no validation speakers" in result.metrics["validation"]
+
+
+def test_unsplit_manifest_is_refused(frame, tiny_original):
+    with pytest.raises(ValueError, match="without a split"):
+        train(frame.assign(split=""), tiny_original.root, SPEC, TrainConfig(epochs=1, verbose=0))

@@ -53,12 +53,11 @@ def parse_values(text: str) -> list:
 
 def speed(model, input_shape: Sequence[int], repeats: int = 50) -> dict:
     """Median latency (ms, batch of one, compiled predict function) and throughput (utt/s)."""
-    import tensorflow as tf
+    from sermodels.inference import compiled_predict
 
     one = np.zeros((1, *input_shape), dtype=np.float32)
     if hasattr(model, "count_params"):
-        fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-        fn(one)
+        fn = compiled_predict(model, tuple(input_shape))
         times = []
         for _ in range(repeats):
             start = time.perf_counter()

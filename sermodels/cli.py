@@ -127,6 +127,47 @@ def build_parser() -> argparse.ArgumentParser:
     _add_experiment(p)
     p.add_argument("--vary", required=True,
                    help="NAME=V1,V2,... (builder option, training setting or feature field) or ladder")
+    p = sub.add_parser("cv", help="speaker-independent k-fold cross-validation (mean ± std)",
+                       description="Every speaker is tested exactly once. --folds 5 (canonical "
+                       "folds), any k, or emobox (RAVDESS only: EmoBox's 6 folds); "
+                       "--scheme loco trains on all corpora but one and tests on it.")
+    _add_experiment(p)
+    p.add_argument("--folds", default="5", help="number of folds, or emobox")
+    p.add_argument("--scheme", choices=["kfold", "loco"], default="kfold")
+    p.add_argument("--labels", default=None, help="label set (default: the preset's)")
+
+    p = sub.add_parser("compare-protocols", help="the leakage gap: random split vs unseen speakers",
+                       description="Train the same preset under the random split and under the "
+                       "speaker-independent split; report both side by side, the difference "
+                       "and a figure.")
+    _add_experiment(p)
+
+    p = sub.add_parser("compare", help="several models on the same split and features",
+                       description="Train each model on the same split and features; print a "
+                       "results table and paper 000's Table 9-style per-class comparison.")
+    _add_experiment(p)
+    p.add_argument("--models", required=True, type=_corpora,
+                   help="comma-separated model names, e.g. dnn,cnn1d,cnn_lstm,svm")
+
+    p = sub.add_parser("predict", help="emotion probabilities for a file, a folder or a long recording",
+                       description="Apply a run's exact preprocessing, features, normaliser and "
+                       "model to new audio.")
+    p.add_argument("audio", type=Path, help="an audio file or a folder of audio files")
+    p.add_argument("--run", required=True, type=Path, help="run folder")
+    p.add_argument("--window", type=float, default=None,
+                   help="predict per window of this many seconds (long recordings)")
+    p.add_argument("--hop", type=float, default=1.0, help="hop between windows, seconds")
+    p.add_argument("--out", type=Path, default=None, help="CSV output (folders and windows)")
+
+    p = sub.add_parser("export", help="export a run's model to TFLite and check it",
+                       description="Write a TFLite model (optionally quantised), report its size "
+                       "and latency next to the Keras model's, and check that its predictions "
+                       "agree with the Keras model's on held-out test clips.")
+    p.add_argument("--run", required=True, type=Path)
+    p.add_argument("--format", choices=["tflite"], default="tflite")
+    p.add_argument("--quantize", choices=["none", "dynamic", "float16"], default="none")
+    p.add_argument("--clips", type=int, default=50, help="held-out clips for the agreement check")
+    p.add_argument("--data-root", type=Path, default=None)
     return parser
 
 
@@ -294,6 +335,7 @@ def _cmd_run(args) -> int:
     print(outcome.load_summary)
     print(f"Preset: {preset.name} ({preset.paper})")
     _print_result(outcome.result.metrics, outcome.run_dir)
+    print(f"Report: {outcome.run_dir / 'report.html'}")
     return EXIT_OK
 
 
@@ -358,9 +400,120 @@ def _cmd_ablate(args) -> int:
     return EXIT_OK
 
 
+def _cmd_cv(args) -> int:
+    from sermodels import runs
+    from sermodels.experiments import cross_validate, leave_one_corpus_out
+
+    preset, frame, root = _experiment_data(args)
+    if args.labels:
+        preset = preset.with_config(label_set=args.labels)
+    kwargs = {"seed": args.seed, "epochs": args.epochs, "cache_dir": args.cache,
+              "n_jobs": args.jobs, "verbose": 0 if args.quiet else 1}
+    if args.scheme == "loco":
+        outcome = leave_one_corpus_out(
+            frame, root, preset, run_dir=runs.new_run_dir(f"loco-{preset.name}", args.runs_dir),
+            **kwargs)
+    else:
+        folds = args.folds if args.folds == "emobox" else int(args.folds)
+        outcome = cross_validate(
+            frame, root, preset, folds=folds,
+            run_dir=runs.new_run_dir(f"cv-{preset.name}-{folds}", args.runs_dir), **kwargs)
+    print(outcome.table.drop(columns=["run_dir"]).to_string(index=False))
+    print(f"\nMean ± std over {len(outcome.table)} rounds (speaker-independent, seed {args.seed}):")
+    for key, row in outcome.summary.iterrows():
+        print(f"  {key:22s} {row['mean']:.3f} ± {row['std']:.3f}")
+    print(f"Report: {outcome.report_path}")
+    return EXIT_OK
+
+
+def _cmd_compare_protocols(args) -> int:
+    from sermodels import runs
+    from sermodels.experiments import compare_protocols
+
+    preset, frame, root = _experiment_data(args)
+    outcome = compare_protocols(frame, root, preset, seed=args.seed, epochs=args.epochs,
+                                cache_dir=args.cache, n_jobs=args.jobs,
+                                run_dir=runs.new_run_dir(f"protocols-{preset.name}", args.runs_dir),
+                                verbose=0 if args.quiet else 1)
+    print(f"Preset {preset.name}, seed {args.seed}: the same configuration under two protocols")
+    print(outcome.summary.to_string(float_format=lambda v: f"{v:.3f}"))
+    print(outcome.table[["protocol", "test_speakers", "test_speakers_seen_in_training"]]
+          .to_string(index=False))
+    print(f"Report: {outcome.report_path}")
+    return EXIT_OK
+
+
+def _cmd_compare(args) -> int:
+    from sermodels import runs
+    from sermodels.experiments import compare_models
+
+    preset, frame, root = _experiment_data(args)
+    outcome = compare_models(frame, root, args.models, preset, seed=args.seed,
+                             epochs=args.epochs, cache_dir=args.cache, n_jobs=args.jobs,
+                             run_dir=runs.new_run_dir(f"compare-{preset.name}", args.runs_dir),
+                             verbose=0 if args.quiet else 1)
+    print(f"Models on the same {outcome.table['protocol'].iloc[0]} split, features "
+          f"{preset.feature_spec.name}, seed {args.seed}:")
+    print(outcome.summary.to_string(float_format=lambda v: f"{v:.3f}"))
+    per_class = outcome.extra["per_class"]
+    print("\nPer-class precision / recall / F1 (paper 000, Table 9 style):")
+    print(per_class.pivot(index="class", columns="model",
+                          values=["precision", "recall", "f1-score"])
+          .to_string(float_format=lambda v: f"{v:.2f}"))
+    print(f"Report: {outcome.report_path}")
+    return EXIT_OK
+
+
+def _cmd_predict(args) -> int:
+    from sermodels.audio import format_errors
+    from sermodels.inference import Predictor
+
+    predictor = Predictor(args.run)
+    if predictor.protocol == "random":
+        print("note: this model was evaluated with a random split (speakers leaked)",
+              file=sys.stderr)
+    if args.audio.is_dir():
+        table, errors = predictor.predict_folder(args.audio)
+        if args.out:
+            table.to_csv(args.out, index=False)
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}") if len(table)
+              else "no usable audio files")
+        if errors:
+            print(format_errors(errors), file=sys.stderr)
+        return EXIT_OK if len(table) and not errors else EXIT_DATA
+    if args.window:
+        table = predictor.predict_windows(args.audio, window=args.window, hop=args.hop)
+        if args.out:
+            table.to_csv(args.out, index=False)
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        return EXIT_OK
+    prediction = predictor.predict_file(args.audio)
+    print(f"{args.audio}: {prediction.label} ({prediction.confidence:.3f})")
+    for name, p in sorted(prediction.probabilities.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:10s} {p:.3f}")
+    return EXIT_OK
+
+
+def _cmd_export(args) -> int:
+    from sermodels.export import export_tflite
+
+    quantize = None if args.quantize == "none" else args.quantize
+    report = export_tflite(args.run, quantize=quantize, clips=args.clips,
+                           data_root=args.data_root)
+    print(f"wrote {report['tflite_path']} ({report['quantize']} quantisation)")
+    print(f"  size      Keras {report['keras_size_kb']:.0f} KB   TFLite {report['tflite_size_kb']:.0f} KB")
+    print(f"  latency   Keras {report['keras_latency_ms']:.2f} ms  TFLite "
+          f"{report['tflite_latency_ms']:.2f} ms (one clip, median)")
+    print(f"  agreement top-1 {report['top1_agreement']:.3f} on {report['clips_checked']} held-out "
+          f"clips; max probability difference {report['max_probability_difference']:.4f}")
+    return EXIT_OK
+
+
 _COMMANDS = {"manifest": _cmd_manifest, "verify": _cmd_verify, "synth": _cmd_synth,
              "features": _cmd_features, "train": _cmd_train, "run": _cmd_run,
-             "tune": _cmd_tune, "ablate": _cmd_ablate}
+             "tune": _cmd_tune, "ablate": _cmd_ablate, "cv": _cmd_cv,
+             "compare-protocols": _cmd_compare_protocols, "compare": _cmd_compare,
+             "predict": _cmd_predict, "export": _cmd_export}
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sermodels import manifest, presets, runs, synthetic
+from sermodels import evaluation, manifest, presets, report, runs, synthetic
 from sermodels.features import FeatureSpec, get_spec
 from sermodels.training import TrainConfig, TrainResult, train
 
@@ -87,4 +87,23 @@ def run(
                    cache_dir=cache_dir, n_jobs=n_jobs)
     result.metrics["preset"] = chosen.name
     runs.write_json(run_dir / "metrics.json", result.metrics)
+    write_run_report(result, title=f"{chosen.name}: {chosen.paper}", notes=chosen.notes,
+                     load_summary=loaded.summary())
     return RunOutcome(result, run_dir, root, is_synthetic, loaded.summary())
+
+
+def write_run_report(result: TrainResult, *, title: str, notes: str = "",
+                     load_summary: str = "", extra: list | None = None) -> Path:
+    """Evaluate a run fully, save ``evaluation.json`` and the figures, and write ``report.html``."""
+    import html
+
+    record = evaluation.record_for_run(result)
+    record.save(result.run_dir / "evaluation.json")
+    sections = report.run_sections(result, record, figures_dir=result.run_dir)
+    if extra:
+        sections[1:1] = extra
+    if load_summary:
+        sections.append(report.Section("Data", f"<pre>{html.escape(load_summary)}</pre>"))
+    sections.append(report.environment_section(result.run_dir))
+    return report.write(result.run_dir / "report.html", title, sections,
+                        subtitle=html.escape(notes))

@@ -158,6 +158,26 @@ def leave_one_corpus_out(
         yield held_out, split
 
 
+#: EmoBox's speaker-independent 6-fold split of RAVDESS: test actors per fold.
+EMOBOX_RAVDESS_FOLDS: dict[int, tuple[int, ...]] = {
+    1: (1, 11, 20, 21), 2: (4, 10, 12, 14), 3: (8, 9, 19, 23),
+    4: (3, 5, 7, 24), 5: (2, 15, 16, 18), 6: (6, 13, 17, 22),
+}
+
+
+def emobox_folds(frame: pd.DataFrame) -> pd.Series:
+    """EmoBox's RAVDESS folds (0-5 for its folds 1-6), so results sit next to its leaderboard.
+
+    Raises:
+        ValueError: the frame holds another corpus than RAVDESS.
+    """
+    if set(frame["corpus"]) != {"ravdess"}:
+        raise ValueError("the emobox folds are defined for RAVDESS only (--corpora ravdess)")
+    actor_fold = {f"ravdess_{a:02d}": k - 1 for k, actors in EMOBOX_RAVDESS_FOLDS.items()
+                  for a in actors}
+    return frame["speaker"].map(actor_fold).astype(int)
+
+
 def random_split(
     frame: pd.DataFrame, *, seed: int = 0, ratios: Sequence[float] = (0.7, 0.1, 0.2),
     stratify: str | None = "label",

@@ -23,3 +23,16 @@ def tiny_kaggle(tmp_path_factory) -> synthetic.SyntheticCorpus:
     """All four corpora, Kaggle mirror layouts (duplicated sub-trees, flat SAVEE)."""
     return synthetic.generate(tmp_path_factory.mktemp("kaggle"), size="tiny", layout="kaggle",
                               seed=0, progress=False)
+
+
+@pytest.fixture(scope="session")
+def trained_run(tiny_original, tmp_path_factory):
+    """A small CNN-LSTM run folder on the tiny corpus (2 epochs), shared by inference tests."""
+    from sermodels import manifest
+    from sermodels.features import get_spec
+    from sermodels.training import TrainConfig, train
+
+    frame, _ = manifest.build_manifest(tiny_original.root)
+    out = tmp_path_factory.mktemp("trained")
+    return train(frame, tiny_original.root, get_spec("mfcc40", audio={"duration": 1.0}),
+                 TrainConfig(epochs=2, verbose=0), run_dir=out / "run", cache_dir=out / "cache")

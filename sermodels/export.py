@@ -1,0 +1,140 @@
+"""TFLite export of a trained run (paper 001's deployment by quantisation), checked against Keras.
+
+The model is exported with a fixed batch of one (what a device runs), converted
+with optional dynamic-range or float16 quantisation, and compared with the Keras
+model on held-out clips of the run's test split: top-1 agreement and the largest
+probability difference, next to file sizes and per-clip latencies.
+
+Example:
+    >>> report = export_tflite("sermodels_runs/RUN", quantize="dynamic")   # doctest: +SKIP
+    >>> report["top1_agreement"]                                           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sermodels import runs
+from sermodels.audio import AudioError
+from sermodels.inference import Predictor
+
+QUANTIZATIONS = (None, "dynamic", "float16")
+
+
+def convert(model, input_shape, quantize: str | None = None) -> bytes:
+    """Convert a Keras model to a TFLite flatbuffer (batch of one)."""
+    import keras
+    import tensorflow as tf
+
+    if quantize not in QUANTIZATIONS:
+        raise ValueError(f"quantize must be one of dynamic, float16 or None, got {quantize!r}")
+    with tempfile.TemporaryDirectory() as tmp:
+        model.export(tmp, format="tf_saved_model", verbose=False,
+                     input_signature=[keras.InputSpec(shape=(1, *input_shape), dtype="float32")])
+        converter = tf.lite.TFLiteConverter.from_saved_model(tmp)
+        if quantize:
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        if quantize == "float16":
+            converter.target_spec.supported_types = [tf.float16]
+        return converter.convert()
+
+
+class TFLiteModel:
+    """A TFLite flatbuffer behind ``predict(batch) -> probabilities`` (one clip at a time)."""
+
+    def __init__(self, content: bytes) -> None:
+        try:
+            from ai_edge_litert.interpreter import Interpreter
+        except ImportError:  # TensorFlow's own interpreter (deprecated there, still shipped)
+            import tensorflow as tf
+
+            Interpreter = tf.lite.Interpreter  # noqa: N806
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.interpreter = Interpreter(model_content=content)
+        self.interpreter.allocate_tensors()
+        self.input = self.interpreter.get_input_details()[0]["index"]
+        self.output = self.interpreter.get_output_details()[0]["index"]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        out = []
+        for item in np.asarray(x, dtype=np.float32):
+            self.interpreter.set_tensor(self.input, item[None])
+            self.interpreter.invoke()
+            out.append(self.interpreter.get_tensor(self.output)[0])
+        return np.asarray(out, dtype=np.float64)
+
+
+def _median_ms(fn, x: np.ndarray, repeats: int = 30) -> float:
+    fn(x)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn(x)
+        times.append(time.perf_counter() - start)
+    return round(1000 * float(np.median(times)), 3)
+
+
+def export_tflite(run_dir: str | os.PathLike, *, quantize: str | None = None,
+                  out: str | os.PathLike | None = None, clips: int = 50,
+                  data_root: str | os.PathLike | None = None) -> dict:
+    """Write ``model[-quantize].tflite`` into the run folder and check it against the Keras model.
+
+    Args:
+        run_dir: a run folder with ``model.keras``.
+        quantize: ``None``, ``"dynamic"`` (int8 weights) or ``"float16"``.
+        out: output path (default: inside the run folder).
+        clips: held-out test clips used for the agreement check.
+        data_root: where the run's audio is (default: the one recorded in the run).
+
+    Returns:
+        Sizes, latencies, top-1 agreement and max probability difference (also ``export.json``).
+    """
+    run_dir = Path(run_dir)
+    predictor = Predictor(run_dir)
+    if not hasattr(predictor.model, "export"):
+        raise ValueError(f"{run_dir}: only Keras models can be exported to TFLite")
+    root = Path(data_root or runs.read_json(run_dir / "config.json")["data_root"])
+    split = pd.read_csv(run_dir / "split.csv", keep_default_na=False)
+    test = split[split["split"] == "test"].head(clips)
+    feats = []
+    for rel in test["path"]:
+        try:
+            feats.append(predictor.features(_load(predictor, root / rel)))
+        except AudioError:
+            continue
+    if not feats:
+        raise ValueError(f"{run_dir}: no held-out test clip could be read under {root}")
+    x = np.stack(feats).astype(np.float32)
+    content = convert(predictor.model, x.shape[1:], quantize)
+    suffix = f"-{quantize}" if quantize else ""
+    out = Path(out) if out else run_dir / f"model{suffix}.tflite"
+    out.write_bytes(content)
+    lite = TFLiteModel(content)
+    keras_proba = predictor._forward(x)
+    lite_proba = lite.predict(x)
+    report = {
+        "tflite_path": str(out), "quantize": quantize or "none",
+        "keras_size_kb": round((run_dir / "model.keras").stat().st_size / 1024, 1),
+        "tflite_size_kb": round(len(content) / 1024, 1),
+        "keras_latency_ms": _median_ms(predictor._forward, x[:1]),
+        "tflite_latency_ms": _median_ms(lite.predict, x[:1]),
+        "clips_checked": int(len(x)),
+        "top1_agreement": float((keras_proba.argmax(1) == lite_proba.argmax(1)).mean()),
+        "max_probability_difference": float(np.abs(keras_proba - lite_proba).max()),
+    }
+    runs.write_json(run_dir / f"export{suffix}.json", report)
+    return report
+
+
+def _load(predictor: Predictor, path: Path) -> np.ndarray:
+    from sermodels.audio import load_audio
+
+    return load_audio(path, predictor.spec.audio)

@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+import soundfile as sf
+
+from sermodels.audio import AudioError, load_audio
+from sermodels.cli import EXIT_DATA, main
+from sermodels.inference import Predictor
+
+
+def test_predict_file_matches_the_in_process_model(trained_run, tiny_original):
+    predictor = Predictor(trained_run.run_dir)
+    row = trained_run.test_rows.iloc[0]
+    path = tiny_original.root / row["path"]
+    prediction = predictor.predict_file(path)
+    assert sum(prediction.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+    assert list(prediction.probabilities) == list(trained_run.label_set.classes)
+    expected = trained_run.test_proba[0]
+    np.testing.assert_allclose(list(prediction.probabilities.values()), expected, atol=1e-4)
+    assert prediction.label == trained_run.label_set.classes[int(expected.argmax())]
+
+
+def test_folder_and_windows(trained_run, tiny_original, tmp_path):
+    predictor = Predictor(trained_run.run_dir)
+    folder = tiny_original.root / "SAVEE" / "AudioData" / "DC"
+    table, errors = predictor.predict_folder(folder)
+    assert len(table) >= 10 and {"path", "label", "confidence"} <= set(table.columns)
+    assert [e.path.endswith("x01.wav") for e in errors] == []  # x01 is bad by name, not by audio
+    y = load_audio(tiny_original.root / trained_run.test_rows["path"][0], predictor.spec.audio)
+    long = np.concatenate([y, np.zeros(22050, np.float32), y, y])
+    sf.write(tmp_path / "long.wav", long, 22050)
+    windows = predictor.predict_windows(tmp_path / "long.wav", window=1.0, hop=0.5)
+    assert len(windows) >= 6 and (windows["end"] > windows["start"]).all()
+    assert "silence" in set(windows["label"])
+    speech = windows[windows["label"] != "silence"]
+    np.testing.assert_allclose(speech.filter(like="p_").sum(axis=1), 1, atol=1e-4)
+
+
+def test_cli_predict(trained_run, tiny_original, tmp_path, capsys):
+    path = tiny_original.root / trained_run.test_rows["path"][0]
+    assert main(["predict", str(path), "--run", str(trained_run.run_dir)]) == 0
+    out = capsys.readouterr().out
+    assert trained_run.label_set.classes[int(trained_run.test_proba[0].argmax())] in out.split()[1]
+    folder = tiny_original.root / "TESS" / "OAF_angry"
+    assert main(["predict", str(folder), "--run", str(trained_run.run_dir),
+                 "--out", str(tmp_path / "p.csv")]) in (0, EXIT_DATA)
+    assert (tmp_path / "p.csv").is_file()
+
+
+@pytest.mark.parametrize("make, problem", [
+    (lambda p: p.write_bytes(b""), "empty file"),
+    (lambda p: p.write_bytes(b"not audio at all" * 20), "cannot decode"),
+    (lambda p: sf.write(p, np.zeros(22050, np.float32), 22050), "all silent"),
+    (lambda p: sf.write(p, np.ones(100, np.float32) * 0.1, 22050), "too short"),
+])
+def test_bad_input_gives_a_message_and_a_non_zero_exit(trained_run, tmp_path, capsys, make,
+                                                       problem):
+    path = tmp_path / "bad.wav"
+    make(path)
+    with pytest.raises(AudioError, match=problem):
+        Predictor(trained_run.run_dir).predict_file(path)
+    assert main(["predict", str(path), "--run", str(trained_run.run_dir)]) == EXIT_DATA
+    err = capsys.readouterr().err
+    assert problem in err and "bad.wav" in err
+
+
+def test_not_a_run_folder(tmp_path, capsys):
+    assert main(["predict", str(tmp_path), "--run", str(tmp_path)]) == EXIT_DATA
+    assert "not a sermodels run folder" in capsys.readouterr().err

@@ -190,8 +190,11 @@ def random_split(
     r_train, r_val, r_test = _check_ratios(ratios)
     labels = frame[stratify] if stratify else None
     index = frame.index.to_numpy()
-    train, rest = train_test_split(index, train_size=r_train, random_state=seed,
-                                   stratify=labels)
+    try:
+        train, rest = train_test_split(index, train_size=r_train, random_state=seed,
+                                       stratify=labels)
+    except ValueError as err:
+        raise ValueError(f"random split of {len(frame)} items stratified by {stratify}: {err}") from None
     split = pd.Series("train", index=frame.index, dtype=object)
     if r_val + r_test > 0 and len(rest):
         rest_labels = frame.loc[rest, stratify] if stratify else None

@@ -27,6 +27,16 @@ def test_run_on_a_data_root_writes_every_artefact(tiny_original, tmp_path):
     split = pd.read_csv(outcome.run_dir / "split.csv")
     assert split.groupby("speaker")["split"].nunique().max() == 1
     assert "skipped 4 file(s)" in outcome.load_summary
+    html = (outcome.run_dir / "report.html").read_text()
+    for heading in ("Confusion matrix, counts", "Roc curves", "Learning curves",
+                    "Per-class report", "Configuration", "Environment"):
+        assert heading in html, heading
+    assert html.count("data:image/png;base64") >= 4 and "speaker-independent" in html
+    for png in ("confusion_counts.png", "roc.png", "learning_curves.png", "per_corpus.png"):
+        assert (outcome.run_dir / png).is_file()
+    evaluation = json.loads((outcome.run_dir / "evaluation.json").read_text())
+    assert evaluation["context"]["protocol"] == "speaker"
+    assert len(evaluation["metrics"]["accuracy_ci95"]) == 2
 
 
 def test_main_job_on_the_synthetic_corpus(tmp_path, capsys):
@@ -36,5 +46,5 @@ def test_main_job_on_the_synthetic_corpus(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "synthetic demo corpus" in text
     assert "SPEAKER-INDEPENDENT" in text and "chance level" in text
-    assert "Run folder:" in text
+    assert "Run folder:" in text and "report.html" in text
     assert (tmp_path / "synthetic-tiny-seed0" / ".complete").exists()

@@ -1,0 +1,93 @@
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from sermodels import manifest, presets
+from sermodels.audio import AudioConfig
+from sermodels.cli import main
+from sermodels.experiments import (
+    compare_models,
+    compare_protocols,
+    cross_validate,
+    leave_one_corpus_out,
+)
+from sermodels.features import FeatureSpec
+from sermodels.training import TrainConfig
+
+SPEC = FeatureSpec(name="pooled_mfcc", kind="pooled", n_mfcc=20, n_mels=40, stats=("mean", "std"),
+                   normalization="zscore", audio=AudioConfig(duration=1.0))
+
+
+@pytest.fixture(scope="module")
+def frame(tiny_original):
+    frame, _ = manifest.build_manifest(tiny_original.root)
+    return frame
+
+
+def preset(model="svm", epochs=1):
+    return dataclasses.replace(presets.get("quickstart"), spec=SPEC,
+                               config=TrainConfig(model=model, epochs=epochs, verbose=0))
+
+
+def test_cv_folds_are_speaker_disjoint_and_cover_every_speaker(frame, tiny_original, tmp_path):
+    outcome = cross_validate(frame, tiny_original.root, preset(), folds=5, run_dir=tmp_path / "cv",
+                             cache_dir=tmp_path / "cache")
+    assert len(outcome.table) == 5
+    tested = []
+    for k in range(5):
+        split = pd.read_csv(tmp_path / "cv" / f"fold{k}" / "split.csv")
+        test_speakers = set(split.loc[split["split"] == "test", "speaker"])
+        assert not test_speakers & set(split.loc[split["split"] != "test", "speaker"])
+        tested += sorted(test_speakers)
+    assert sorted(tested) == sorted(frame["speaker"].unique())  # each speaker tested exactly once
+    assert set(outcome.summary.index) == {"accuracy", "unweighted_accuracy", "macro_f1"}
+    assert (outcome.summary["std"] >= 0).all() and outcome.report_path.is_file()
+
+
+def test_compare_protocols_shows_the_leakage_gap(frame, tiny_original, tmp_path):
+    outcome = compare_protocols(frame, tiny_original.root, preset(), run_dir=tmp_path / "cp",
+                                cache_dir=tmp_path / "cache")
+    table = outcome.table.set_index("protocol")
+    assert set(table.index) == {"random", "speaker"}
+    assert table.loc["random", "unweighted_accuracy"] >= table.loc["speaker", "unweighted_accuracy"]
+    assert table.loc["random", "test_speakers_seen_in_training"] > 0
+    assert table.loc["speaker", "test_speakers_seen_in_training"] == 0
+    assert outcome.extra["gap"]["unweighted_accuracy"] >= 0
+    html = outcome.report_path.read_text()
+    assert "leakage gap" in html.lower() and "data:image/png;base64" in html
+
+
+def test_compare_models_on_the_same_split(frame, tiny_original, tmp_path):
+    outcome = compare_models(frame, tiny_original.root, ["dnn", "svm", "random_forest"],
+                             preset("dnn"), run_dir=tmp_path / "cmp", cache_dir=tmp_path / "cache")
+    assert list(outcome.table["name"]) == ["dnn", "svm", "random_forest"]
+    assert outcome.table["n_test"].nunique() == 1  # same test items for every model
+    per_class = outcome.extra["per_class"]
+    assert set(per_class["model"]) == {"dnn", "svm", "random_forest"}
+    assert outcome.report_path.is_file()
+
+
+def test_leave_one_corpus_out(frame, tiny_original, tmp_path):
+    outcome = leave_one_corpus_out(frame, tiny_original.root, preset(), run_dir=tmp_path / "loco",
+                                   cache_dir=tmp_path / "cache")
+    assert list(outcome.table["held_out"]) == ["cremad", "ravdess", "savee", "tess"]
+    for corpus in outcome.table["held_out"]:
+        split = pd.read_csv(tmp_path / "loco" / corpus / "split.csv")
+        assert set(split.loc[split["split"] == "test", "corpus"]) == {corpus}
+
+
+def test_emobox_folds_need_ravdess(frame, tiny_original, tmp_path):
+    with pytest.raises(ValueError, match="RAVDESS only"):
+        cross_validate(frame, tiny_original.root, preset(), folds="emobox", run_dir=tmp_path / "e")
+
+
+def test_cli_cv_and_compare_protocols(tiny_original, tmp_path, capsys):
+    common = ["--data-root", str(tiny_original.root), "--preset", "paper002", "--epochs", "1",
+              "--runs-dir", str(tmp_path), "--cache", str(tmp_path / "cache"), "--quiet"]
+    assert main(["cv", *common, "--folds", "2", "--corpora", "tess,savee"]) == 0
+    out = capsys.readouterr().out
+    assert "Mean ± std over 2 rounds" in out and "Report:" in out
+    assert main(["compare-protocols", *common, "--corpora", "tess,savee"]) == 0
+    out = capsys.readouterr().out
+    assert "gap (random - speaker)" in out

@@ -48,6 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-root", required=True, type=Path)
     p.add_argument("--corpora", type=_corpora, default=None)
 
+    p = sub.add_parser("download", help="get a corpus (direct, Kaggle or a zip) and verify it",
+                       description="Download (resuming partial downloads) or unpack a corpus into "
+                       "DEST/<corpus>/ and check it against the shipped manifest. Direct "
+                       "downloads exist for RAVDESS (Zenodo) and TESS (Borealis); CREMA-D and "
+                       "SAVEE come from the Kaggle mirrors or a zip you downloaded.")
+    p.add_argument("corpus", help="cremad, ravdess, tess or savee")
+    p.add_argument("--dest", required=True, type=Path, help="data root")
+    p.add_argument("--source", default="direct", help="direct, kaggle, or the path of a zip")
+    p.add_argument("--url", default=None, help="override the direct URL")
+    _add_common(p)
+
     p = sub.add_parser("synth", help="write synthetic corpora in the real layouts",
                        description="Write miniature CREMA-D/RAVDESS/TESS/SAVEE look-alikes "
                        "with learnable emotion cues (for tests, CI and demos).")
@@ -222,6 +233,21 @@ def _cmd_verify(args) -> int:
     checks = verify(args.data_root, args.corpora)
     print(format_report(checks))
     return EXIT_OK
+
+
+def _cmd_download(args) -> int:
+    from sermodels.download import DownloadError, download
+    from sermodels.verify import format_report
+
+    try:
+        result = download(args.corpus, args.dest, source=args.source, url=args.url,
+                          progress=not args.quiet)
+    except DownloadError as err:
+        print(f"sermodels download: error: {err}", file=sys.stderr)
+        return EXIT_DATA
+    print(f"{result.corpus} unpacked into {result.folder}")
+    print(format_report([result.check]))
+    return EXIT_OK if result.check.present else EXIT_DATA
 
 
 def _cmd_synth(args) -> int:
@@ -510,6 +536,7 @@ def _cmd_export(args) -> int:
 
 
 _COMMANDS = {"manifest": _cmd_manifest, "verify": _cmd_verify, "synth": _cmd_synth,
+             "download": _cmd_download,
              "features": _cmd_features, "train": _cmd_train, "run": _cmd_run,
              "tune": _cmd_tune, "ablate": _cmd_ablate, "cv": _cmd_cv,
              "compare-protocols": _cmd_compare_protocols, "compare": _cmd_compare,

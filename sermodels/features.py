@@ -30,7 +30,7 @@ import numpy as np
 from sermodels.audio import AudioConfig
 
 KINDS = ("sequence", "image", "pooled")
-FEATURES = ("mfcc", "logmel", "rms", "zcr", "chroma")
+FEATURES = ("mfcc", "logmel", "rms", "zcr", "chroma", "pitch")
 STATS = ("mean", "std", "min", "max", "median", "q10", "q90", "skew", "kurtosis")
 NORMALIZATIONS = ("none", "minmax", "zscore")
 
@@ -42,7 +42,8 @@ class FeatureSpec:
     Attributes:
         name: preset name (not part of the cache key).
         kind: ``sequence``, ``image`` or ``pooled``.
-        features: frame-level features to concatenate, from :data:`FEATURES`.
+        features: frame-level features to concatenate, from :data:`FEATURES` (``pitch`` is
+            the log2 YIN fundamental frequency).
         n_mfcc: number of MFCCs.
         n_mels: mel bands (for log-mel, and the mel spectrum MFCCs come from).
         frame_ms: analysis window in ms (25 ms default).
@@ -123,7 +124,8 @@ class FeatureSpec:
     @property
     def frame_dim(self) -> int:
         """Features per frame, deltas included."""
-        dims = {"mfcc": self.n_mfcc, "logmel": self.n_mels, "rms": 1, "zcr": 1, "chroma": 12}
+        dims = {"mfcc": self.n_mfcc, "logmel": self.n_mels, "rms": 1, "zcr": 1, "chroma": 12,
+                "pitch": 1}
         return sum(dims[f] for f in self.features) * (1 + self.deltas)
 
     def output_shape(self, num_samples: int | None = None) -> tuple[int, ...]:
@@ -197,6 +199,16 @@ register_spec(FeatureSpec(
     max_frames=400, audio=AudioConfig(sample_rate=22_050, peak=0.9),
 ))
 register_spec(FeatureSpec(
+    name="recommended", features=("logmel", "pitch", "rms", "zcr"), n_mels=64, deltas=1,
+    utterance_norm=True, max_frames=300, normalization="none",
+    audio=AudioConfig(sample_rate=16_000, peak=0.9),
+))
+register_spec(FeatureSpec(
+    name="functionals", kind="pooled", features=("mfcc", "logmel", "rms", "zcr", "pitch"),
+    n_mfcc=20, n_mels=40, stats=("mean", "std", "q10", "median", "q90"), normalization="zscore",
+    audio=AudioConfig(sample_rate=16_000, peak=0.9, duration=3.0),
+))
+register_spec(FeatureSpec(
     name="mfcc40", features=("mfcc",), n_mfcc=40, normalization="zscore",
     audio=AudioConfig(duration=3.0),
 ))
@@ -249,6 +261,10 @@ def frame_features(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
                 y, frame_length=win, hop_length=hop, center=True))
         elif name == "chroma":
             parts.append(librosa.feature.chroma_stft(S=power, sr=sr, n_fft=n_fft))
+        elif name == "pitch":  # log2 of the YIN fundamental (60-500 Hz), per frame
+            f0 = librosa.yin(y, fmin=60.0, fmax=500.0, sr=sr, frame_length=max(n_fft, 1024),
+                             hop_length=hop, center=True)
+            parts.append(np.log2(f0)[None, :])
     frames = min(p.shape[1] for p in parts)
     feats = np.concatenate([p[:, :frames] for p in parts], axis=0)
     if spec.deltas:

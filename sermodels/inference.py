@@ -60,6 +60,7 @@ class Predictor:
         self.label_set = LabelSet.from_dict(runs.read_json(self.run_dir / "label_set.json"))
         self.normalizer = Normalizer.load(self.run_dir / "normalizer.json")
         self.protocol = config.get("protocol", "speaker")
+        self.tta = int(config.get("train", {}).get("tta_crops", 0))
         self.model = _load_model(self.run_dir)
         self._compiled = None
 
@@ -71,9 +72,12 @@ class Predictor:
         """Probabilities for a batch of features, through one compiled function."""
         if not hasattr(self.model, "count_params"):  # classical baseline
             return np.asarray(self.model.predict(x), dtype=np.float64)
+        from sermodels.training import time_crops
+
         if self._compiled is None:
             self._compiled = compiled_predict(self.model, x.shape[1:])
-        return self._compiled(x.astype(np.float32)).numpy().astype(np.float64)
+        views = time_crops(x.astype(np.float32), self.tta)  # the run's test-time averaging
+        return np.mean([self._compiled(v).numpy() for v in views], axis=0).astype(np.float64)
 
     def features(self, y: np.ndarray) -> np.ndarray:
         """Normalised features of a waveform already at ``spec.sample_rate``."""

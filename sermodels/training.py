@@ -50,6 +50,14 @@ class TrainConfig:
         augment_copies: augmented copies of every training item (0: none).
         balance_ratio: paper 000's balancing: augment minority classes until each is
             within this ratio of the majority (``None``: off). Uses ``augment``.
+        spec_augment: SpecAugment masks applied to every training batch (never at
+            validation, test or inference), e.g. ``{"freq_masks": 2, "freq_width": 8,
+            "time_masks": 2, "time_width": 20}``; ``None``: off.
+        mixup_alpha: mixup of training batches with Beta(alpha, alpha) weights (0: off).
+        label_smoothing: label smoothing of the cross-entropy (0: off).
+        lr_schedule: ``"plateau"`` (halve on a validation plateau) or ``"cosine"`` (cosine
+            decay over ``epochs``).
+        tta_crops: test-time averaging over this many time crops (0/1: off).
         seed: seeds Python, NumPy and Keras, and the shuffling.
         deterministic: make TensorFlow ops deterministic on CPU (same seed, same numbers).
         mixed_precision: ``"auto"`` (on with a GPU), ``"on"`` or ``"off"``.
@@ -69,6 +77,11 @@ class TrainConfig:
     augment: list = field(default_factory=list)
     augment_copies: int = 0
     balance_ratio: float | None = None
+    spec_augment: dict | None = None
+    mixup_alpha: float = 0.0
+    label_smoothing: float = 0.0
+    lr_schedule: str = "plateau"
+    tta_crops: int = 0
     seed: int = 0
     deterministic: bool = True
     mixed_precision: str = "auto"
@@ -100,10 +113,13 @@ def has_gpu() -> bool:
 
 
 def make_dataset(x: np.ndarray, y: np.ndarray | None, batch_size: int, *,
-                 shuffle: bool = False, seed: int = 0):
-    """A ``tf.data`` pipeline over in-memory features: shuffle, batch, prefetch.
+                 shuffle: bool = False, seed: int = 0, spec_augment: dict | None = None,
+                 mixup_alpha: float = 0.0):
+    """A ``tf.data`` pipeline over in-memory features: shuffle, batch, augment, prefetch.
 
     Features are decoded once (and cached on disk), so no epoch re-reads audio.
+    SpecAugment and mixup, when asked for, are applied per training batch with
+    seeded stateless random ops (a different draw every step, the same on every run).
     """
     import tensorflow as tf
 
@@ -111,7 +127,74 @@ def make_dataset(x: np.ndarray, y: np.ndarray | None, batch_size: int, *,
     ds = tf.data.Dataset.from_tensor_slices(data if len(data) > 1 else data[0])
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    ds = ds.batch(batch_size)
+    if y is not None and (spec_augment or mixup_alpha > 0):
+        ds = ds.enumerate().map(
+            lambda step, batch: _augment_batch(step, batch[0], batch[1], seed, spec_augment,
+                                               mixup_alpha),
+            num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def spec_augment_batch(x, step, seed: int, freq_masks: int = 2, freq_width: int = 8,
+                       time_masks: int = 2, time_width: int = 20):
+    """SpecAugment on a ``(batch, frames, features)`` tensor: masked bands set to 0 (the mean
+    of normalised features). Deterministic in ``(seed, step)``."""
+    import tensorflow as tf
+
+    if len(x.shape) != 3:
+        return x
+    shape = tf.shape(x)
+    b, t, f = shape[0], shape[1], shape[2]
+    mask = tf.zeros_like(x, dtype=tf.bool)
+    axes = ((f, freq_masks, freq_width, tf.range(f)[None, None, :]),
+            (t, time_masks, time_width, tf.range(t)[None, :, None]))
+    for k, (size, count, width, index) in enumerate(axes):
+        for m in range(count):
+            seeds = tf.stack([tf.cast(seed, tf.int64) * 1000 + 10 * k + m, step])
+            w = tf.random.stateless_uniform([b, 1, 1], seeds, 0, width + 1, dtype=tf.int32)
+            start = tf.random.stateless_uniform([b, 1, 1], seeds + 7, 0, tf.maximum(size, 1),
+                                                dtype=tf.int32)
+            mask = mask | ((index >= start) & (index < start + w))
+    return tf.where(mask, tf.zeros_like(x), x)
+
+
+def mixup_batch(x, y, step, seed: int, alpha: float):
+    """Mixup: each example blended with another of the batch, targets likewise."""
+    import tensorflow as tf
+
+    b = tf.shape(x)[0]
+    seeds = tf.stack([tf.cast(seed, tf.int64) * 1000 + 99, step])
+    g1 = tf.random.stateless_gamma([b], seeds, alpha=alpha)
+    g2 = tf.random.stateless_gamma([b], seeds + 1, alpha=alpha)
+    lam = g1 / (g1 + g2)
+    perm = tf.random.experimental.stateless_shuffle(tf.range(b), seeds + 2)
+    lam_x = tf.reshape(lam, [-1] + [1] * (len(x.shape) - 1))
+    x = lam_x * x + (1 - lam_x) * tf.gather(x, perm)
+    y = lam[:, None] * y + (1 - lam[:, None]) * tf.gather(y, perm)
+    return x, y
+
+
+def _augment_batch(step, x, y, seed, spec_augment, mixup_alpha):
+    if spec_augment:
+        x = spec_augment_batch(x, step, seed, **spec_augment)
+    if mixup_alpha > 0:
+        x, y = mixup_batch(x, y, step, seed, mixup_alpha)
+    return x, y
+
+
+def time_crops(x: np.ndarray, crops: int, fraction: float = 0.8) -> list[np.ndarray]:
+    """Time crops of ``(n, frames, features)`` inputs, each kept in place with the rest zeroed."""
+    if crops <= 1 or x.ndim != 3:
+        return [x]
+    frames = x.shape[1]
+    length = max(1, int(fraction * frames))
+    views = []
+    for start in np.linspace(0, frames - length, crops).astype(int):
+        view = np.zeros_like(x)
+        view[:, start:start + length] = x[:, start:start + length]
+        views.append(view)
+    return views
 
 
 def _validation_fallback(rows: pd.DataFrame, seed: int) -> tuple[pd.Series, str]:
@@ -201,7 +284,8 @@ def prepare(
                     validation_source, int(len(extra)), fs)
 
 
-def compile_model(config: TrainConfig, input_shape, num_classes: int, strategy=None) -> keras.Model:
+def compile_model(config: TrainConfig, input_shape, num_classes: int, strategy=None,
+                  steps_per_epoch: int = 1) -> keras.Model:
     """Build and compile a registry model under a distribution strategy (mixed precision on GPU)."""
     import tensorflow as tf
 
@@ -213,8 +297,15 @@ def compile_model(config: TrainConfig, input_shape, num_classes: int, strategy=N
     try:
         with strategy.scope():
             model = models.build(config.model, input_shape, num_classes, **config.model_options)
-            model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
-                          loss="categorical_crossentropy", metrics=["accuracy"])
+            rate = config.learning_rate
+            if config.lr_schedule == "cosine":
+                rate = keras.optimizers.schedules.CosineDecay(
+                    config.learning_rate, decay_steps=max(1, config.epochs * steps_per_epoch),
+                    alpha=0.01)
+            elif config.lr_schedule != "plateau":
+                raise ValueError(f"lr_schedule must be plateau or cosine, got {config.lr_schedule!r}")
+            loss = keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing)
+            model.compile(optimizer=keras.optimizers.Adam(rate), loss=loss, metrics=["accuracy"])
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
     return model
@@ -222,12 +313,11 @@ def compile_model(config: TrainConfig, input_shape, num_classes: int, strategy=N
 
 def callbacks_for(config: TrainConfig, run_dir: Path | None) -> list:
     """Early stopping on validation loss (best weights restored), LR reduction, checkpoint, CSV log."""
-    callbacks = [
-        keras.callbacks.EarlyStopping("val_loss", patience=config.patience,
-                                      restore_best_weights=True),
-        keras.callbacks.ReduceLROnPlateau("val_loss", factor=config.lr_factor,
-                                          patience=config.lr_patience, min_lr=1e-6),
-    ]
+    callbacks = [keras.callbacks.EarlyStopping("val_loss", patience=config.patience,
+                                               restore_best_weights=True)]
+    if config.lr_schedule == "plateau":
+        callbacks.append(keras.callbacks.ReduceLROnPlateau(
+            "val_loss", factor=config.lr_factor, patience=config.lr_patience, min_lr=1e-6))
     if run_dir is not None:
         callbacks += [
             keras.callbacks.ModelCheckpoint(run_dir / "best.keras", monitor="val_loss",
@@ -249,9 +339,11 @@ def fit(prep: Prepared, config: TrainConfig, *, run_dir: Path | None = None, str
         model.fit(prep.train_x, prep.train_y)
         return model, pd.DataFrame()
     num_classes = prep.label_set.num_classes
-    model = compile_model(config, prep.x.shape[1:], num_classes, strategy)
+    steps = -(-len(prep.train_x) // config.batch_size)
+    model = compile_model(config, prep.x.shape[1:], num_classes, strategy, steps_per_epoch=steps)
     train_ds = make_dataset(prep.train_x, _onehot(prep.train_y, num_classes), config.batch_size,
-                            shuffle=True, seed=config.seed)
+                            shuffle=True, seed=config.seed, spec_augment=config.spec_augment,
+                            mixup_alpha=config.mixup_alpha)
     val = prep.parts["val"]
     val_ds = make_dataset(prep.x[val], _onehot(prep.y[val], num_classes), config.batch_size)
     weights = augment.class_weights(prep.train_y, num_classes) if config.class_weights else None
@@ -264,10 +356,12 @@ def fit(prep: Prepared, config: TrainConfig, *, run_dir: Path | None = None, str
     return model, hist
 
 
-def predict_proba(model, x: np.ndarray) -> np.ndarray:
-    """Class probabilities from a Keras or classical model, batched through ``tf.data``."""
+def predict_proba(model, x: np.ndarray, tta: int = 0) -> np.ndarray:
+    """Class probabilities from a Keras or classical model (averaged over ``tta`` time crops)."""
     if isinstance(model, keras.Model):
-        return model.predict(make_dataset(x, None, 256), verbose=0).astype(np.float64)
+        views = time_crops(x, tta)
+        return np.mean([model.predict(make_dataset(v, None, 256), verbose=0) for v in views],
+                       axis=0).astype(np.float64)
     return np.asarray(model.predict(x), dtype=np.float64)
 
 
@@ -316,7 +410,7 @@ def train(
     run_dir.mkdir(parents=True, exist_ok=True)
     model, history = fit(prep, config, run_dir=run_dir, strategy=strategy)
     test = prep.parts["test"]
-    proba = predict_proba(model, prep.x[test])
+    proba = predict_proba(model, prep.x[test], config.tta_crops)
     test_rows = prep.rows.iloc[test].reset_index(drop=True)
     metrics = summarize(prep.y[test], proba, prep.label_set.classes)
     metrics.update({

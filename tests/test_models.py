@@ -8,7 +8,7 @@ from sermodels.models import SoftAttention, VotingEnsemble, classical, vote
 SHAPES = {  # small inputs of the right rank, for speed
     "dnn": (20, 8), "cnn1d": (24, 8), "cnn_lstm": (24, 8), "lstm": (16,), "bilstm": (16,),
     "gru": (16,), "cnn_gru": (16,), "cnn_bilstm": (16,), "cnn1d_bilstm_deep": (32,),
-    "cnn2d_bilstm": (16, 16, 1), "cnn_bilstm_attention": (24, 6),
+    "cnn2d_bilstm": (16, 16, 1), "cnn_bilstm_attention": (24, 6), "cnn_attn_pool": (24, 6),
 }
 
 

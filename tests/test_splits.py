@@ -102,3 +102,14 @@ def test_canonical_manifests_equal_the_split_rule():
         fold = splits.speaker_kfold(shipped, k=catalog.CANONICAL_FOLDS, seed=catalog.CANONICAL_SEED)
         assert split.equals(shipped["split"].astype(object)), corpus
         assert (fold == shipped["fold"]).all(), corpus
+
+
+def test_emobox_folds_of_ravdess():
+    ravdess = catalog.canonical("ravdess")
+    fold = splits.emobox_folds(ravdess)
+    per_fold = ravdess.assign(fold=fold).groupby("fold")["speaker"].unique()
+    assert sorted(per_fold[0]) == ["ravdess_01", "ravdess_11", "ravdess_20", "ravdess_21"]
+    assert sorted(per_fold[5]) == ["ravdess_06", "ravdess_13", "ravdess_17", "ravdess_22"]
+    assert all(len(s) == 4 for s in per_fold) and fold.nunique() == 6
+    with pytest.raises(ValueError, match="RAVDESS only"):
+        splits.emobox_folds(catalog.canonical("tess"))

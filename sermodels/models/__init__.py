@@ -12,7 +12,14 @@ voting ensembles in :mod:`sermodels.models.ensemble`.
 
 from __future__ import annotations
 
-from sermodels.models import classical, paper000, paper002, paper003, paper004  # noqa: F401  (register builders)
+from sermodels.models import (  # noqa: F401  (registers the builders)
+    classical,
+    paper000,
+    paper002,
+    paper003,
+    paper004,
+    recommended,
+)
 from sermodels.models.ensemble import VotingEnsemble, vote
 from sermodels.models.layers import SoftAttention
 from sermodels.models.registry import build, get, names, register

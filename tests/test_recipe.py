@@ -1,0 +1,91 @@
+"""The recommended recipe: every switch is really applied (and only where it should be)."""
+
+import keras
+import numpy as np
+import pytest
+
+from sermodels import manifest, models, presets
+from sermodels.features import extract, get_spec
+from sermodels.training import (
+    TrainConfig,
+    callbacks_for,
+    compile_model,
+    make_dataset,
+    predict_proba,
+    prepare,
+    time_crops,
+)
+
+X = np.random.default_rng(0).normal(size=(16, 40, 6)).astype(np.float32)
+Y = keras.utils.to_categorical(np.arange(16) % 4, 4).astype(np.float32)
+
+
+def first_batch(**kwargs):
+    x, y = next(iter(make_dataset(X, Y, 16, **kwargs)))
+    return x.numpy(), y.numpy()
+
+
+def test_mixup_changes_the_targets_of_a_batch():
+    x, y = first_batch(mixup_alpha=0.4, seed=1)
+    assert not np.allclose(y, Y) and ((y > 0.01) & (y < 0.99)).any()
+    np.testing.assert_allclose(y.sum(axis=1), 1, atol=1e-5)
+    assert not np.allclose(x, X)
+    x0, y0 = first_batch()
+    np.testing.assert_array_equal(y0, Y)  # off by default
+
+
+def test_spec_augment_masks_training_batches_only():
+    params = {"freq_masks": 2, "freq_width": 3, "time_masks": 2, "time_width": 10}
+    x, _ = first_batch(spec_augment=params, seed=2)
+    assert (x == 0).sum() > 0 and (X == 0).sum() == 0  # masked bands in training batches
+    again, _ = first_batch(spec_augment=params, seed=2)
+    np.testing.assert_array_equal(x, again)  # seeded
+    inference = next(iter(make_dataset(X, None, 16))).numpy()
+    np.testing.assert_array_equal(inference, X)  # no masks at inference
+    model = models.build("cnn_attn_pool", (40, 6), 4)
+    config = TrainConfig(model="cnn_attn_pool", spec_augment=params)
+    np.testing.assert_allclose(predict_proba(model, X, config.tta_crops),
+                               model.predict(X, verbose=0), atol=1e-5)
+
+
+def test_label_smoothing_and_cosine_schedule():
+    config = TrainConfig(model="cnn_attn_pool", label_smoothing=0.1, lr_schedule="cosine",
+                         epochs=5)
+    model = compile_model(config, (40, 6), 4, steps_per_epoch=3)
+    assert model.loss.get_config()["label_smoothing"] == pytest.approx(0.1)
+    assert model.optimizer.get_config()["learning_rate"]["class_name"] == "CosineDecay"
+    assert not any(isinstance(c, keras.callbacks.ReduceLROnPlateau)
+                   for c in callbacks_for(config, None))
+    plateau = TrainConfig(lr_schedule="plateau")
+    assert any(isinstance(c, keras.callbacks.ReduceLROnPlateau)
+               for c in callbacks_for(plateau, None))
+    with pytest.raises(ValueError, match="lr_schedule"):
+        compile_model(TrainConfig(model="dnn", lr_schedule="step"), (8,), 4)
+
+
+def test_test_time_crops_are_averaged():
+    views = time_crops(X, 3)
+    assert len(views) == 3 and all(v.shape == X.shape for v in views)
+    assert all((v == 0).any() for v in views)
+    model = models.build("cnn_attn_pool", (40, 6), 4)
+    averaged = predict_proba(model, X, tta=3)
+    expected = np.mean([model.predict(v, verbose=0) for v in views], axis=0)
+    np.testing.assert_allclose(averaged, expected, atol=1e-5)
+    assert not np.allclose(averaged, predict_proba(model, X, tta=0))
+
+
+def test_recommended_preset_switches(tiny_original, tmp_path):
+    preset = presets.get("recommended")
+    spec = preset.feature_spec
+    assert spec.utterance_norm and "logmel" in spec.features and "pitch" in spec.features
+    assert preset.config.model == "cnn_attn_pool" and preset.config.lr_schedule == "cosine"
+    assert preset.config.label_smoothing > 0 and preset.config.tta_crops > 1
+    assert preset.config.augment_copies == 1
+    frame, _ = manifest.build_manifest(tiny_original.root, ["tess", "savee"])
+    prep = prepare(frame, tiny_original.root, spec, preset.config.__class__(
+        **{**preset.config.to_dict(), "verbose": 0}), cache_dir=tmp_path)
+    assert prep.n_augmented == len(prep.parts["train"])  # speed/pitch perturbed copies
+    assert len(prep.train_x) == 2 * len(prep.parts["train"])
+    y = np.random.default_rng(0).normal(size=16000).astype(np.float32) * 0.1
+    feats = extract(y, get_spec(spec, max_frames=None))
+    np.testing.assert_allclose(feats.mean(axis=0), 0, atol=1e-3)  # per-utterance normalised

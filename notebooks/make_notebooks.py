@@ -546,7 +546,16 @@ split the same SVM scored 91% and the CNN-LSTM 80%. Published speaker-independen
 references for RAVDESS 8-class (EmoBox, large self-supervised models) are 70-75%
 unweighted accuracy. What helps on unseen speakers: normalising each utterance (or
 speaker) to remove voice differences, augmentation, small models with batch norm and
-pooling, and selecting models on validation *speakers*. Next: `06_paper_reproductions.ipynb`.
+pooling, and selecting models on validation *speakers*.
+
+sermodels bundles those techniques as its **recommended recipe**
+(`sermodels run --preset recommended`): per-utterance normalised log-mel, pitch, energy
+and zero-crossing features with deltas; speed/pitch perturbation of the training split;
+a compact CNN with batch norm and attentive statistics pooling; label smoothing; cosine
+learning-rate decay; early stopping on validation speakers; test-time averaging over
+crops (SpecAugment and mixup are switches). `benchmarks/accuracy.py` compares it with
+the paper presets and an SVM on the hard synthetic corpus, where speakers differ more
+than emotions. Next: `06_paper_reproductions.ipynb`.
 """),
     ],
 )

@@ -57,6 +57,7 @@ def run(
     runs_dir: str | os.PathLike | None = None,
     cache_dir: str | os.PathLike | None = None,
     n_jobs: int = 1,
+    compare_epochs: int | None = 15,
 ) -> RunOutcome:
     """Run the whole pipeline once.
 
@@ -72,6 +73,9 @@ def run(
         runs_dir: parent folder of run folders.
         cache_dir: feature cache.
         n_jobs: feature-extraction workers.
+        compare_epochs: with the ``recommended`` preset, also train the paper-000 preset on
+            the same split (epochs capped at this number; ``None``: skip) and show both
+            in the report.
     """
     chosen = presets.get(preset)
     config = config or chosen.config
@@ -89,9 +93,35 @@ def run(
                    cache_dir=cache_dir, n_jobs=n_jobs)
     result.metrics["preset"] = chosen.name
     runs.write_json(run_dir / "metrics.json", result.metrics)
+    extra = None
+    if chosen.name == "recommended" and compare_epochs:
+        extra = [_baseline_section(frame, root, result, compare_epochs, run_dir, cache_dir,
+                                   n_jobs, config)]
     write_run_report(result, title=f"{chosen.name}: {chosen.paper}", notes=chosen.notes,
-                     load_summary=loaded.summary())
+                     load_summary=loaded.summary(), extra=extra)
     return RunOutcome(result, run_dir, root, is_synthetic, loaded.summary())
+
+
+def _baseline_section(frame, root, result: TrainResult, epochs: int, run_dir: Path, cache_dir,
+                      n_jobs: int, config: TrainConfig):
+    """Train paper 000's preset on the same split and put both results side by side."""
+    import dataclasses
+
+    import pandas as pd
+
+    baseline = presets.get("paper000")
+    base_config = dataclasses.replace(baseline.config, epochs=min(epochs, baseline.config.epochs),
+                                      seed=config.seed, verbose=config.verbose,
+                                      label_set=config.label_set)
+    other = train(frame, root, baseline.feature_spec, base_config,
+                  run_dir=run_dir / "baseline-paper000", cache_dir=cache_dir, n_jobs=n_jobs)
+    keys = ("protocol", "accuracy", "unweighted_accuracy", "macro_f1", "epochs_run", "n")
+    table = pd.DataFrame([{"preset": "recommended", **{k: result.metrics[k] for k in keys}},
+                          {"preset": f"paper000 (epochs capped at {base_config.epochs})",
+                           **{k: other.metrics[k] for k in keys}}]).set_index("preset")
+    table.to_csv(run_dir / "comparison_with_paper000.csv")
+    return report.Section("Comparison with the paper-000 preset (same split, same seed)",
+                          report.table_html(table))
 
 
 def write_run_report(result: TrainResult, *, title: str, notes: str = "",

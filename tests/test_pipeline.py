@@ -48,3 +48,14 @@ def test_main_job_on_the_synthetic_corpus(tmp_path, capsys):
     assert "SPEAKER-INDEPENDENT" in text and "chance level" in text
     assert "Run folder:" in text and "report.html" in text
     assert (tmp_path / "synthetic-tiny-seed0" / ".complete").exists()
+
+
+def test_recommended_run_reports_the_comparison_with_paper000(tiny_original, tmp_path):
+    from sermodels import presets
+
+    preset = presets.get("recommended").with_config(epochs=1, verbose=0, augment_copies=0)
+    outcome = pipeline.run(tiny_original.root, preset=preset, corpora=["tess", "savee"],
+                           runs_dir=tmp_path, cache_dir=tmp_path / "cache", compare_epochs=1)
+    table = pd.read_csv(outcome.run_dir / "comparison_with_paper000.csv")
+    assert list(table["preset"]) == ["recommended", "paper000 (epochs capped at 1)"]
+    assert "Comparison with the paper-000 preset" in (outcome.run_dir / "report.html").read_text()

@@ -111,21 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "synthetic demo corpus; the default preset (quickstart) trains paper 000's "
                        "CNN-LSTM on 40 z-scored MFCCs for up to 15 epochs on CPU, evaluated on "
                        "unseen speakers.")
-    p.add_argument("--data-root", type=Path, default=None, help="real corpora (default: synthetic)")
-    p.add_argument("--preset", default="quickstart",
-                   help="quickstart, paper000 ... paper004, paper004_ravdess8")
-    p.add_argument("--corpora", type=_corpora, default=None, help="default: the preset's")
-    p.add_argument("--protocol", choices=["speaker", "random"], default="speaker")
+    _add_experiment(p, preset="quickstart", manifest=False)
     p.add_argument("--spec", default=None, help="feature spec (default: the preset's)")
     p.add_argument("--model", default=None, help="model (default: the preset's)")
     p.add_argument("--labels", default=None, help="label set (default: the preset's)")
-    p.add_argument("--epochs", type=int, default=None, help="default: the preset's")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--synthetic-size", choices=["tiny", "small", "demo"], default="demo")
-    p.add_argument("--cache", type=Path, default=None)
-    p.add_argument("--jobs", type=int, default=1)
-    p.add_argument("--runs-dir", type=Path, default=None)
-    _add_common(p)
+
     p = sub.add_parser("tune", help="hyper-parameter search (KerasTuner) on the validation split",
                        description="Search a preset's model options, learning rate and batch size "
                        "with KerasTuner, selecting on validation speakers only; the selected model "
@@ -184,12 +174,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_experiment(p: argparse.ArgumentParser) -> None:
+def _add_experiment(p: argparse.ArgumentParser, preset: str = "paper000",
+                    manifest: bool = True) -> None:
     """Options shared by commands that train a preset on a data root (or the synthetic corpus)."""
-    p.add_argument("--preset", default="paper000")
+    p.add_argument("--preset", default=preset,
+                   help="quickstart, paper000 ... paper004, paper004_ravdess8, recommended, "
+                   "svm_functionals")
     p.add_argument("--data-root", type=Path, default=None, help="real corpora (default: synthetic)")
-    p.add_argument("--manifest", type=Path, default=None,
-                   help="use this manifest's split instead of building one")
+    if manifest:
+        p.add_argument("--manifest", type=Path, default=None,
+                       help="use this manifest's split instead of building one")
     p.add_argument("--corpora", type=_corpora, default=None, help="default: the preset's")
     p.add_argument("--protocol", choices=["speaker", "random"], default="speaker")
     p.add_argument("--epochs", type=int, default=None, help="default: the preset's")

@@ -84,19 +84,10 @@ def cross_validate(
     frame = frame.assign(fold=fold_assignment(frame, folds, seed).astype(int).to_numpy(),
                          protocol="speaker")
     run_dir = Path(run_dir) if run_dir else runs.new_run_dir(f"cv-{chosen.name}-{folds}")
-    rows, records = [], []
-    for k in sorted(frame["fold"].unique()):
-        fold_frame = frame.assign(split=splits.fold_split(frame, k, seed=seed).to_numpy())
-        splits.check_speaker_independent(fold_frame)
-        result = train(fold_frame, data_root, chosen.feature_spec, config,
-                       run_dir=run_dir / f"fold{k}", cache_dir=cache_dir, n_jobs=n_jobs)
-        rows.append(_row(f"fold {k}", result) | {"fold": int(k),
-                    "test_speakers": int(fold_frame.loc[fold_frame["split"] == "test",
-                                                        "speaker"].nunique())})
-        records.append(result.metrics)
-    table = pd.DataFrame(rows)
-    summary = mean_std(records, SUMMARY_KEYS)
-    _write_tables(run_dir, table, summary)
+    rounds = [(f"fold {k}", f"fold{k}", splits.fold_split(frame, k, seed=seed), {"fold": int(k)})
+              for k in sorted(frame["fold"].unique())]
+    table, summary = _run_rounds(frame, data_root, chosen, config, rounds, run_dir, cache_dir,
+                                 n_jobs)
     fig = plots.model_comparison(table.assign(fold=table["name"]), by="fold",
                                  chance=table["chance"].iloc[0],
                                  title=f"{chosen.name}: unweighted accuracy per speaker fold")
@@ -119,16 +110,10 @@ def leave_one_corpus_out(
     chosen = presets.get(preset)
     config = _config(chosen, epochs, seed, verbose)
     run_dir = Path(run_dir) if run_dir else runs.new_run_dir(f"loco-{chosen.name}")
-    rows, records = [], []
-    for held_out, split in splits.leave_one_corpus_out(frame, seed=seed):
-        result = train(frame.assign(split=split.to_numpy(), protocol="speaker"), data_root,
-                       chosen.feature_spec, config, run_dir=run_dir / held_out,
-                       cache_dir=cache_dir, n_jobs=n_jobs)
-        rows.append(_row(f"test on {held_out}", result) | {"held_out": held_out})
-        records.append(result.metrics)
-    table = pd.DataFrame(rows)
-    summary = mean_std(records, SUMMARY_KEYS)
-    _write_tables(run_dir, table, summary)
+    rounds = [(f"test on {held_out}", held_out, split, {"held_out": held_out})
+              for held_out, split in splits.leave_one_corpus_out(frame, seed=seed)]
+    table, summary = _run_rounds(frame, data_root, chosen, config, rounds, run_dir, cache_dir,
+                                 n_jobs)
     fig = plots.model_comparison(table, by="held_out", chance=table["chance"].iloc[0],
                                  title=f"{chosen.name}: unweighted accuracy on an unseen corpus")
     report.write(run_dir / "report.html", f"Leave-one-corpus-out: {chosen.name}", [
@@ -232,6 +217,25 @@ def compare_models(
         report.environment_section(run_dir),
     ])
     return ExperimentOutcome(table, summary, run_dir, {"per_class": classes})
+
+
+def _run_rounds(frame, data_root, chosen, config, rounds, run_dir: Path, cache_dir,
+                n_jobs: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train once per ``(label, folder, split, extra columns)`` round; per-round table and
+    mean ± std summary (every round is checked to be speaker-independent)."""
+    rows, records = [], []
+    for label, folder, split, extra in rounds:
+        round_frame = frame.assign(split=split.to_numpy(), protocol="speaker")
+        splits.check_speaker_independent(round_frame)
+        result = train(round_frame, data_root, chosen.feature_spec, config,
+                       run_dir=run_dir / folder, cache_dir=cache_dir, n_jobs=n_jobs)
+        test_speakers = round_frame.loc[round_frame["split"] == "test", "speaker"].nunique()
+        rows.append(_row(label, result) | extra | {"test_speakers": int(test_speakers)})
+        records.append(result.metrics)
+    table = pd.DataFrame(rows)
+    summary = mean_std(records, SUMMARY_KEYS)
+    _write_tables(run_dir, table, summary)
+    return table, summary
 
 
 def _write_tables(run_dir: Path, table: pd.DataFrame, summary: pd.DataFrame) -> None:

@@ -115,3 +115,13 @@ def test_no_validation_speakers_falls_back_and_says_so(frame, tiny_original, tmp
 def test_unsplit_manifest_is_refused(frame, tiny_original):
     with pytest.raises(ValueError, match="without a split"):
         train(frame.assign(split=""), tiny_original.root, SPEC, TrainConfig(epochs=1, verbose=0))
+
+
+def test_a_distribution_strategy_can_be_passed(frame, tiny_original, tmp_path):
+    import tensorflow as tf
+
+    strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
+    result = train(frame, tiny_original.root, get_spec("paper002", audio={"duration": 1.0}),
+                   TrainConfig(model="dnn", epochs=1, verbose=0), run_dir=tmp_path / "s",
+                   cache_dir=tmp_path / "cache", strategy=strategy)
+    assert result.metrics["epochs_run"] == 1

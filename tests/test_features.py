@@ -66,7 +66,7 @@ def test_pooled_statistics():
 
 
 def test_spec_validation():
-    for bad in ({"kind": "cube"}, {"features": ("mfcc", "pitch")}, {"deltas": 3},
+    for bad in ({"kind": "cube"}, {"features": ("mfcc", "formants")}, {"deltas": 3},
                 {"n_mfcc": 200}, {"hop_ms": 30}, {"stats": ("mode",)}, {"normalization": "l2"},
                 {"kind": "image", "features": ("mfcc",)}, {"max_frames": 0}):
         with pytest.raises(ValueError):

@@ -6,7 +6,7 @@ from sermodels.features import spec_names
 
 def test_every_paper_has_a_preset():
     assert {"paper000", "paper001", "paper002", "paper003", "paper004", "paper004_ravdess8",
-            "quickstart"} == set(presets.names())
+            "quickstart", "recommended", "svm_functionals"} == set(presets.names())
 
 
 @pytest.mark.parametrize("name", presets.names())

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -53,29 +52,18 @@ def parse_values(text: str) -> list:
 
 def speed(model, input_shape: Sequence[int], repeats: int = 50) -> dict:
     """Median latency (ms, batch of one, compiled predict function) and throughput (utt/s)."""
-    from sermodels.inference import compiled_predict
+    from sermodels.inference import compiled_predict, median_ms
 
     one = np.zeros((1, *input_shape), dtype=np.float32)
     if hasattr(model, "count_params"):
         fn = compiled_predict(model, tuple(input_shape))
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn(one).numpy()
-            times.append(time.perf_counter() - start)
+        latency = median_ms(lambda x: fn(x).numpy(), one, repeats)
         batch = np.zeros((256, *input_shape), dtype=np.float32)
-        fn(batch)
-        start = time.perf_counter()
-        fn(batch).numpy()
-        throughput = 256 / (time.perf_counter() - start)
+        throughput = 256 / (median_ms(lambda x: fn(x).numpy(), batch, 1) / 1000)
     else:
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            model.predict(one)
-            times.append(time.perf_counter() - start)
-        throughput = 1 / float(np.median(times))
-    return {"latency_ms": round(1000 * float(np.median(times)), 2),
+        latency = median_ms(model.predict, one, repeats)
+        throughput = 1000 / latency
+    return {"latency_ms": round(latency, 2),
             "throughput_utt_per_s": round(float(throughput), 1)}
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -22,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from sermodels import runs
-from sermodels.audio import AudioError
-from sermodels.inference import Predictor
+from sermodels.audio import AudioError, load_audio
+from sermodels.inference import Predictor, median_ms
 
 QUANTIZATIONS = (None, "dynamic", "float16")
 
@@ -72,16 +71,6 @@ class TFLiteModel:
         return np.asarray(out, dtype=np.float64)
 
 
-def _median_ms(fn, x: np.ndarray, repeats: int = 30) -> float:
-    fn(x)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn(x)
-        times.append(time.perf_counter() - start)
-    return round(1000 * float(np.median(times)), 3)
-
-
 def export_tflite(run_dir: str | os.PathLike, *, quantize: str | None = None,
                   out: str | os.PathLike | None = None, clips: int = 50,
                   data_root: str | os.PathLike | None = None) -> dict:
@@ -107,7 +96,7 @@ def export_tflite(run_dir: str | os.PathLike, *, quantize: str | None = None,
     feats = []
     for rel in test["path"]:
         try:
-            feats.append(predictor.features(_load(predictor, root / rel)))
+            feats.append(predictor.features(load_audio(root / rel, predictor.spec.audio)))
         except AudioError:
             continue
     if not feats:
@@ -124,8 +113,8 @@ def export_tflite(run_dir: str | os.PathLike, *, quantize: str | None = None,
         "tflite_path": str(out), "quantize": quantize or "none",
         "keras_size_kb": round((run_dir / "model.keras").stat().st_size / 1024, 1),
         "tflite_size_kb": round(len(content) / 1024, 1),
-        "keras_latency_ms": _median_ms(predictor._forward, x[:1]),
-        "tflite_latency_ms": _median_ms(lite.predict, x[:1]),
+        "keras_latency_ms": round(median_ms(predictor._forward, x[:1]), 3),
+        "tflite_latency_ms": round(median_ms(lite.predict, x[:1]), 3),
         "clips_checked": int(len(x)),
         "top1_agreement": float((keras_proba.argmax(1) == lite_proba.argmax(1)).mean()),
         "max_probability_difference": float(np.abs(keras_proba - lite_proba).max()),
@@ -133,8 +122,3 @@ def export_tflite(run_dir: str | os.PathLike, *, quantize: str | None = None,
     runs.write_json(run_dir / f"export{suffix}.json", report)
     return report
 
-
-def _load(predictor: Predictor, path: Path) -> np.ndarray:
-    from sermodels.audio import load_audio
-
-    return load_audio(path, predictor.spec.audio)

@@ -155,6 +155,19 @@ class Predictor:
         return pd.DataFrame(rows)
 
 
+def median_ms(fn, x, repeats: int = 30) -> float:
+    """Median wall time of ``fn(x)`` in milliseconds, after one warm-up call."""
+    import time
+
+    fn(x)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn(x)
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times))
+
+
 def compiled_predict(model, input_shape):
     """A compiled (XLA where it works) inference function ``batch -> probabilities``.
 

@@ -54,9 +54,9 @@ def verify(data_root: str | os.PathLike, corpora: Iterable[str] | None = None) -
     wanted = check_corpora(corpora)
     try:
         result = load_corpora(data_root, wanted)
-        records, skipped = result.records, result.skipped
+        records, skipped, owners = result.records, result.skipped, result.owners
     except ValueError:  # none of the corpora is there at all
-        records, skipped = [], []
+        records, skipped, owners = [], [], {}
     checks = []
     for corpus in wanted:
         expected = canonical_keys(corpus)
@@ -68,18 +68,12 @@ def verify(data_root: str | os.PathLike, corpora: Iterable[str] | None = None) -
             missing=sorted(p for k, p in expected.items() if k not in found),
             unexpected=sorted(unexpected),
         ))
-    for path, _ in skipped:  # badly named files: unexpected wherever they sit
-        owner = _owner(path, records)
+    for path, _ in skipped:  # badly named files: unexpected in the corpus whose folder holds them
+        owner = owners.get(path)
         for check in checks:
             if check.corpus == owner:
                 check.unexpected.append(path)
     return checks
-
-
-def _owner(path: str, records) -> str | None:
-    parent = str(PurePosixPath(path).parent)
-    owners = [r.corpus for r in records if str(PurePosixPath(r.path).parent) == parent]
-    return max(set(owners), key=owners.count) if owners else None
 
 
 def to_frame(checks: list[CorpusCheck]) -> pd.DataFrame:

@@ -154,8 +154,9 @@ def _load(root: Path, wanted: list[str], include_song: bool, claim_all: bool) ->
         result.records.append(replace(record, path=rel.as_posix()))
     for rel, reason in unparsed:
         owners = claims.get(rel.parent)
-        owner = owners.most_common(1)[0][0] if owners else None
+        owner = wanted[0] if claim_all else (owners.most_common(1)[0][0] if owners else None)
         if claim_all or owner is None or owner in wanted:
             result.skipped.append((rel.as_posix(), reason))
+            result.owners[rel.as_posix()] = owner
     result.records.sort(key=lambda r: r.path)
     return result

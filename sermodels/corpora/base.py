@@ -57,16 +57,19 @@ class LoadResult:
         skipped: ``(relative path, reason)`` for files that break the naming convention.
         ignored: ``(relative path, reason)`` for valid files left out on purpose
             (RAVDESS song files, copies in duplicated sub-trees).
+        owners: skipped path -> the corpus its folder belongs to (``None`` if unknown).
     """
 
     records: list[Record] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     ignored: list[tuple[str, str]] = field(default_factory=list)
+    owners: dict[str, str | None] = field(default_factory=dict)
 
     def extend(self, other: LoadResult) -> None:
         self.records.extend(other.records)
         self.skipped.extend(other.skipped)
         self.ignored.extend(other.ignored)
+        self.owners.update(other.owners)
 
     def summary(self) -> str:
         """A human-readable account of what was skipped or ignored, naming files."""

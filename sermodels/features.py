@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from sermodels.audio import AudioConfig
 KINDS = ("sequence", "image", "pooled")
 FEATURES = ("mfcc", "logmel", "rms", "zcr", "chroma", "pitch")
 STATS = ("mean", "std", "min", "max", "median", "q10", "q90", "skew", "kurtosis")
-NORMALIZATIONS = ("none", "minmax", "zscore")
+NORMALIZATIONS = ("none", "minmax", "zscore", "speaker")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ class FeatureSpec:
         image_size: ``(mel bands, frames)`` of ``image`` features (time is resampled).
         stats: statistics of ``pooled`` features, from :data:`STATS`.
         normalization: dataset normaliser fitted on train (``none``, ``minmax``,
-            ``zscore``); applied at training time, not cached.
+            ``zscore``) or ``speaker`` (z-score with each speaker's own statistics, see
+            :class:`Normalizer`); applied at training time, not cached.
         audio: how audio is loaded (rate, peak, trimming, duration).
     """
 
@@ -347,11 +349,48 @@ def _resize_time(mel: np.ndarray, width: int) -> np.ndarray:
     return np.stack([np.interp(new, old, row) for row in mel]).astype(np.float32)
 
 
-class Normalizer:
-    """Per-feature dataset normalisation, fitted on the training split only.
+def speaker_normalize(x: np.ndarray, groups: Sequence | None = None) -> np.ndarray:
+    """Z-score features with each group's (speaker's) own mean and std per feature.
+
+    Statistics pool every frame of every utterance of the group; padding frames (all-zero
+    rows, as sequences are padded) are left out of them and stay zero. No label is used,
+    so test speakers can be normalised with their own (unlabelled) audio.
 
     Args:
-        method: ``"minmax"`` (paper 000), ``"zscore"`` or ``"none"``.
+        x: features ``(n, ..., dims)``.
+        groups: one speaker key per item (``None``: all items are one speaker).
+
+    Returns:
+        float32 array shaped like ``x``.
+    """
+    x = np.asarray(x, dtype=np.float32)
+    keys = np.zeros(len(x), dtype=int) if groups is None else np.asarray(groups)
+    if len(keys) != len(x):
+        raise ValueError(f"got {len(keys)} speaker keys for {len(x)} items")
+    out = np.zeros_like(x)
+    for key in np.unique(keys):
+        idx = np.flatnonzero(keys == key)
+        block = x[idx]
+        flat = block.reshape(-1, x.shape[-1]).astype(np.float64)
+        valid = np.any(flat != 0, axis=1)
+        if valid.any():
+            mean, std = flat[valid].mean(axis=0), flat[valid].std(axis=0)
+        else:
+            mean, std = np.zeros(x.shape[-1]), np.ones(x.shape[-1])
+        z = (flat - mean) / np.where(std > 1e-8, std, 1.0)
+        z[~valid] = 0.0
+        out[idx] = z.reshape(block.shape)
+    return out
+
+
+class Normalizer:
+    """Per-feature normalisation: dataset statistics fitted on the training split only, or
+    each speaker's own statistics.
+
+    Args:
+        method: ``"minmax"`` (paper 000), ``"zscore"``, ``"speaker"`` (per-speaker z-score,
+            :func:`speaker_normalize`; ``transform`` then needs the speaker of every item,
+            and items given without speakers are treated as one speaker) or ``"none"``.
 
     Example:
         >>> norm = Normalizer("minmax").fit(x_train)   # doctest: +SKIP
@@ -367,7 +406,7 @@ class Normalizer:
 
     @property
     def fitted(self) -> bool:
-        return self.method == "none" or self.a is not None
+        return self.method in ("none", "speaker") or self.a is not None
 
     def fit(self, x: np.ndarray) -> Normalizer:
         """Fit on training features ``(n, ..., dims)``; statistics per last-axis feature."""
@@ -380,10 +419,12 @@ class Normalizer:
             self.a, self.b = mean, np.where(std > 1e-12, std, 1.0)
         return self
 
-    def transform(self, x: np.ndarray) -> np.ndarray:
-        """Apply the fitted statistics."""
+    def transform(self, x: np.ndarray, speakers: Sequence | None = None) -> np.ndarray:
+        """Apply the fitted statistics (``"speaker"``: each speaker's own, see above)."""
         if self.method == "none":
             return np.asarray(x, dtype=np.float32)
+        if self.method == "speaker":
+            return speaker_normalize(x, speakers)
         if self.a is None:
             raise RuntimeError("Normalizer.transform called before fit")
         return ((x - self.a) / self.b).astype(np.float32)

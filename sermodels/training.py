@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -58,6 +58,9 @@ class TrainConfig:
         lr_schedule: ``"plateau"`` (halve on a validation plateau) or ``"cosine"`` (cosine
             decay over ``epochs``).
         tta_crops: test-time averaging over this many time crops (0/1: off).
+        ensemble: train this many models, each early-stopped on a different fold of the
+            training speakers (training and validation speakers pooled, then split by
+            speaker), and average their probabilities (0/1: one model).
         seed: seeds Python, NumPy and Keras, and the shuffling.
         deterministic: make TensorFlow ops deterministic on CPU (same seed, same numbers).
         mixed_precision: ``"auto"`` (on with a GPU), ``"on"`` or ``"off"``.
@@ -82,6 +85,7 @@ class TrainConfig:
     label_smoothing: float = 0.0
     lr_schedule: str = "plateau"
     tta_crops: int = 0
+    ensemble: int = 0
     seed: int = 0
     deterministic: bool = True
     mixed_precision: str = "auto"
@@ -235,6 +239,7 @@ class Prepared:
     parts: dict                 # "train"/"val"/"test" -> row positions
     train_x: np.ndarray         # training features, augmented copies appended
     train_y: np.ndarray
+    train_speakers: np.ndarray  # speaker key of every ``train_x`` row (copies: their source's)
     normalizer: Normalizer
     label_set: labels.LabelSet
     protocol: str
@@ -272,16 +277,25 @@ def prepare(
         raise ValueError("need at least one training and one test example")
     y = rows["y"].to_numpy(dtype=int)
     normalizer = Normalizer(spec.normalization).fit(fs.x[parts["train"]])
-    x = normalizer.transform(fs.x)
+    x = normalizer.transform(fs.x, speaker_keys(rows))
     train_x, train_y = x[parts["train"]], y[parts["train"]]
+    train_speakers = speaker_keys(rows)[parts["train"]]
     extra = _augmented(rows, split, config)
     if len(extra):  # augmented copies join the training split only, after the normaliser is fitted
         aug = extract_features(extra, data_root, spec, cache_dir=cache_dir, n_jobs=n_jobs,
                                progress=config.verbose > 0)
-        train_x = np.concatenate([train_x, normalizer.transform(aug.x)])
+        # perturbed copies of a speaker are normalised together, as one more speaker
+        keys = speaker_keys(aug.rows) + "|augmented"
+        train_x = np.concatenate([train_x, normalizer.transform(aug.x, keys)])
         train_y = np.concatenate([train_y, aug.rows["y"].to_numpy(dtype=int)])
-    return Prepared(rows, x, y, parts, train_x, train_y, normalizer, label_set, protocol,
-                    validation_source, int(len(extra)), fs)
+        train_speakers = np.concatenate([train_speakers, speaker_keys(aug.rows)])
+    return Prepared(rows, x, y, parts, train_x, train_y, train_speakers, normalizer, label_set,
+                    protocol, validation_source, int(len(extra)), fs)
+
+
+def speaker_keys(rows: pd.DataFrame) -> np.ndarray:
+    """One key per row naming its speaker (``corpus/speaker``), for per-speaker normalisation."""
+    return (rows["corpus"].astype(str) + "/" + rows["speaker"].astype(str)).to_numpy()
 
 
 def compile_model(config: TrainConfig, input_shape, num_classes: int, strategy=None,
@@ -334,19 +348,29 @@ def fit(prep: Prepared, config: TrainConfig, *, run_dir: Path | None = None, str
         ``(model, history frame)``; classical models have an empty history.
     """
     if config.model in models.classical.names():
+        if config.ensemble > 1:
+            raise ValueError(f"ensemble is for Keras models; {config.model!r} is a classical model")
         model = models.classical.build(config.model, prep.label_set.num_classes,
                                        seed=config.seed, **config.model_options)
         model.fit(prep.train_x, prep.train_y)
         return model, pd.DataFrame()
+    if config.ensemble > 1:
+        return _fit_ensemble(prep, config, run_dir=run_dir, strategy=strategy)
+    val = prep.parts["val"]
+    return _fit_one(prep.train_x, prep.train_y, prep.x[val], prep.y[val], prep, config,
+                    run_dir=run_dir, strategy=strategy)
+
+
+def _fit_one(train_x, train_y, val_x, val_y, prep: Prepared, config: TrainConfig, *,
+             run_dir: Path | None, strategy=None):
     num_classes = prep.label_set.num_classes
-    steps = -(-len(prep.train_x) // config.batch_size)
+    steps = -(-len(train_x) // config.batch_size)
     model = compile_model(config, prep.x.shape[1:], num_classes, strategy, steps_per_epoch=steps)
-    train_ds = make_dataset(prep.train_x, _onehot(prep.train_y, num_classes), config.batch_size,
+    train_ds = make_dataset(train_x, _onehot(train_y, num_classes), config.batch_size,
                             shuffle=True, seed=config.seed, spec_augment=config.spec_augment,
                             mixup_alpha=config.mixup_alpha)
-    val = prep.parts["val"]
-    val_ds = make_dataset(prep.x[val], _onehot(prep.y[val], num_classes), config.batch_size)
-    weights = augment.class_weights(prep.train_y, num_classes) if config.class_weights else None
+    val_ds = make_dataset(val_x, _onehot(val_y, num_classes), config.batch_size)
+    weights = augment.class_weights(train_y, num_classes) if config.class_weights else None
     verbose = config.verbose if (config.verbose != 1 or sys.stdout.isatty()) else 2
     history = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, shuffle=False,
                         class_weight=weights, callbacks=callbacks_for(config, run_dir),
@@ -354,6 +378,64 @@ def fit(prep: Prepared, config: TrainConfig, *, run_dir: Path | None = None, str
     hist = pd.DataFrame(history.history)
     hist.index.name = "epoch"
     return model, hist
+
+
+def ensemble_folds(prep: Prepared, k: int, seed: int = 0) -> dict[str, int]:
+    """The member (0 .. k-1) whose validation fold holds each training or validation speaker.
+
+    Speakers are dealt per corpus in a seeded random order, so every member is
+    early-stopped on speakers it never trains on.
+
+    Returns:
+        ``{speaker key: member}``.
+    """
+    keys = speaker_keys(prep.rows)
+    pool = np.concatenate([prep.parts["train"], prep.parts["val"]])
+    rng = np.random.default_rng([seed, k])
+    assignment = {}
+    for corpus in sorted(prep.rows["corpus"].iloc[pool].unique()):
+        speakers = sorted({keys[i] for i in pool if prep.rows["corpus"].iat[i] == corpus})
+        start = int(rng.integers(k))
+        for j, speaker in enumerate(rng.permutation(speakers)):
+            assignment[speaker] = (start + j) % k
+    return assignment
+
+
+def _fit_ensemble(prep: Prepared, config: TrainConfig, *, run_dir: Path | None, strategy=None):
+    """``config.ensemble`` members, each validated on its own fold of speakers; one averaged model."""
+    k = config.ensemble
+    member_of = ensemble_folds(prep, k, config.seed)
+    pool = np.concatenate([prep.parts["train"], prep.parts["val"]])
+    pool_fold = np.array([member_of[key] for key in speaker_keys(prep.rows)[pool]], dtype=int)
+    n = len(prep.parts["train"])  # augmented copies follow the originals in train_x
+    copy_x, copy_y = prep.train_x[n:], prep.train_y[n:]
+    copy_fold = np.array([member_of[key] for key in prep.train_speakers[n:]], dtype=int)
+    members, histories = [], []
+    for i in range(k):
+        own, rest = pool[pool_fold == i], pool[pool_fold != i]
+        if len(own) == 0 or len(rest) == 0:
+            raise ValueError(f"ensemble={k}: member {i} has no validation or no training "
+                             "speakers; use fewer members")
+        train_x = np.concatenate([prep.x[rest], copy_x[copy_fold != i]])
+        train_y = np.concatenate([prep.y[rest], copy_y[copy_fold != i]])
+        member_dir = run_dir / f"member{i}" if run_dir is not None else None
+        if member_dir is not None:
+            member_dir.mkdir(parents=True, exist_ok=True)
+        member_config = replace(config, seed=config.seed + i)
+        model, hist = _fit_one(train_x, train_y, prep.x[own], prep.y[own], prep, member_config,
+                               run_dir=member_dir, strategy=strategy)
+        members.append(model)
+        histories.append(hist.assign(member=i))
+    return average_models(members, prep.x.shape[1:]), pd.concat(histories)
+
+
+def average_models(members: list, input_shape) -> keras.Model:
+    """One Keras model whose output is the mean of the members' probabilities."""
+    inputs = keras.Input(tuple(input_shape), name="features")
+    renamed = [keras.Model(m.input, m.output, name=f"member{i}") for i, m in enumerate(members)]
+    outputs = keras.layers.Average(name="ensemble_mean", dtype="float32")(
+        [m(inputs) for m in renamed])
+    return keras.Model(inputs, outputs, name=f"ensemble_of_{len(members)}")
 
 
 def predict_proba(model, x: np.ndarray, tta: int = 0) -> np.ndarray:
@@ -420,7 +502,8 @@ def train(
         "model": config.model,
         "feature_spec": spec.name,
         "seed": config.seed,
-        "epochs_run": int(len(history)),
+        "epochs_run": int(len(history)),  # summed over the members of an ensemble
+        "ensemble": max(1, config.ensemble),
         "validation": prep.validation_source,
         "n_train": int(len(prep.parts["train"])), "n_train_augmented": prep.n_augmented,
         "n_val": int(len(prep.parts["val"])),

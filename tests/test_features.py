@@ -113,3 +113,25 @@ def test_normalizer():
         Normalizer("zscore").transform(test)
     with pytest.raises(ValueError):
         Normalizer("l2")
+
+
+def test_speaker_normalizer_uses_each_speakers_own_statistics():
+    rng = np.random.default_rng(1)
+    a = rng.normal(10, 3, size=(6, 20, 4))   # speaker a: high offset, wide spread
+    b = rng.normal(-2, 0.5, size=(4, 20, 4))  # speaker b
+    b[:, 15:] = 0.0                            # padding frames of b
+    x = np.concatenate([a, b])
+    speakers = ["a"] * 6 + ["b"] * 4
+    norm = Normalizer("speaker").fit(x)
+    assert norm.fitted
+    out = norm.transform(x, speakers)
+    for rows, frames in ((slice(0, 6), slice(None)), (slice(6, 10), slice(0, 15))):
+        flat = out[rows, frames].reshape(-1, 4)
+        assert np.allclose(flat.mean(axis=0), 0, atol=1e-5)
+        assert np.allclose(flat.std(axis=0), 1, atol=1e-4)
+    assert np.all(out[6:, 15:] == 0)  # padding is left out of the statistics and stays zero
+    # items given without speakers are one speaker; a speaker's result ignores other speakers
+    np.testing.assert_allclose(norm.transform(a), out[:6], atol=1e-5)
+    assert Normalizer.from_dict(norm.to_dict()).method == "speaker"
+    with pytest.raises(ValueError, match="speaker keys"):
+        norm.transform(x, speakers[:3])

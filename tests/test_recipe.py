@@ -89,3 +89,57 @@ def test_recommended_preset_switches(tiny_original, tmp_path):
     y = np.random.default_rng(0).normal(size=16000).astype(np.float32) * 0.1
     feats = extract(y, get_spec(spec, max_frames=None))
     np.testing.assert_allclose(feats.mean(axis=0), 0, atol=1e-3)  # per-utterance normalised
+
+
+def test_speaker_normalisation_in_prepare(tiny_original, tmp_path):
+    from sermodels.training import speaker_keys
+
+    spec = get_spec("logmel64", utterance_norm=False, max_frames=None, normalization="speaker",
+                    audio={"duration": 1.0})
+    frame, _ = manifest.build_manifest(tiny_original.root, ["tess", "savee"])
+    config = TrainConfig(model="cnn_attn_pool", verbose=0, augment=[{"name": "pitch_shift"}],
+                         augment_copies=1)
+    prep = prepare(frame, tiny_original.root, spec, config, cache_dir=tmp_path)
+    keys = speaker_keys(prep.rows)
+    assert len(set(keys[prep.parts["test"]])) >= 1
+    for key in set(keys):  # every speaker, test speakers included, has its own zero mean
+        flat = prep.x[keys == key].reshape(-1, prep.x.shape[-1])
+        np.testing.assert_allclose(flat.mean(axis=0), 0, atol=1e-4)
+    # the perturbed copies are normalised together as one more speaker, not with the originals
+    copies = prep.train_x[len(prep.parts["train"]):]
+    np.testing.assert_allclose(copies.reshape(-1, copies.shape[-1]).mean(axis=0), 0, atol=1e-4)
+
+
+def test_fold_ensemble_averages_members_validated_on_other_speakers(tiny_original, tmp_path):
+    from sermodels.inference import Predictor
+    from sermodels.training import ensemble_folds, train
+
+    frame, _ = manifest.build_manifest(tiny_original.root, ["cremad", "ravdess"])
+    spec = get_spec("logmel64", max_frames=100, audio={"duration": 1.0})
+    config = TrainConfig(model="cnn_attn_pool", epochs=2, verbose=0, ensemble=2)
+    result = train(frame, tiny_original.root, spec, config, run_dir=tmp_path / "ens",
+                   cache_dir=tmp_path / "cache")
+    model = result.model
+    members = [layer for layer in model.layers if layer.name.startswith("member")]
+    assert len(members) == 2 and result.metrics["ensemble"] == 2
+    x = np.random.default_rng(0).normal(size=(4, 100, 64)).astype(np.float32)
+    expected = np.mean([m.predict(x, verbose=0) for m in members], axis=0)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, atol=1e-5)
+    assert not np.allclose(members[0].predict(x, verbose=0), members[1].predict(x, verbose=0))
+    # each member was early-stopped on its own speakers, and saw none of the test speakers
+    assert (tmp_path / "ens" / "member0" / "history.csv").is_file()
+    assert (tmp_path / "ens" / "member1" / "history.csv").is_file()
+    from sermodels.training import prepare
+
+    prep = prepare(frame, tiny_original.root, spec, config, cache_dir=tmp_path / "cache")
+    folds = ensemble_folds(prep, 2)
+    test_speakers = set(prep.rows["corpus"].iloc[prep.parts["test"]] + "/"
+                        + prep.rows["speaker"].iloc[prep.parts["test"]])
+    assert set(folds.values()) == {0, 1} and not test_speakers & set(folds)
+    # the saved ensemble is one model: inference loads and uses it unchanged
+    predictor = Predictor(result.run_dir)
+    wav = next(p for p in tiny_original.root.rglob("*.wav"))
+    assert abs(sum(predictor.predict_file(wav).probabilities.values()) - 1) < 1e-4
+    with pytest.raises(ValueError, match="classical"):
+        train(frame, tiny_original.root, get_spec("functionals"),
+              TrainConfig(model="svm", ensemble=2, verbose=0), run_dir=tmp_path / "svm")

@@ -161,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="predict per window of this many seconds (long recordings)")
     p.add_argument("--hop", type=float, default=1.0, help="hop between windows, seconds")
     p.add_argument("--out", type=Path, default=None, help="CSV output (folders and windows)")
+    p.add_argument("--one-speaker", action="store_true",
+                   help="the folder's files are one speaker's: runs with per-speaker "
+                   "normalisation (the recommended preset) then normalise them together")
 
     p = sub.add_parser("export", help="export a run's model to TFLite and check it",
                        description="Write a TFLite model (optionally quantised), report its size "
@@ -502,7 +505,7 @@ def _cmd_predict(args) -> int:
         print("note: this model was evaluated with a random split (speakers leaked)",
               file=sys.stderr)
     if args.audio.is_dir():
-        table, errors = predictor.predict_folder(args.audio)
+        table, errors = predictor.predict_folder(args.audio, one_speaker=args.one_speaker)
         if args.out:
             table.to_csv(args.out, index=False)
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}") if len(table)

@@ -202,7 +202,7 @@ register_spec(FeatureSpec(
 ))
 register_spec(FeatureSpec(
     name="recommended", features=("logmel", "pitch", "rms", "zcr"), n_mels=64, deltas=1,
-    utterance_norm=True, max_frames=300, normalization="none",
+    max_frames=300, normalization="speaker",
     audio=AudioConfig(sample_rate=16_000, peak=0.9),
 ))
 register_spec(FeatureSpec(
@@ -424,6 +424,9 @@ class Normalizer:
         if self.method == "none":
             return np.asarray(x, dtype=np.float32)
         if self.method == "speaker":
+            if np.ndim(x) == 1:
+                raise ValueError("per-speaker normalisation needs several frames or utterances "
+                                 "of the speaker; got a single pooled feature vector")
             return speaker_normalize(x, speakers)
         if self.a is None:
             raise RuntimeError("Normalizer.transform called before fit")

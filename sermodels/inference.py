@@ -96,8 +96,21 @@ class Predictor:
         """
         return self.predict_waveform(load_audio(path, self.spec.audio), str(path))
 
-    def predict_folder(self, folder: str | os.PathLike) -> tuple[pd.DataFrame, list[AudioError]]:
+    @property
+    def speaker_normalised(self) -> bool:
+        """Whether the run normalises features per speaker (see :func:`speaker_normalize`)."""
+        return self.normalizer.method == "speaker"
+
+    def predict_folder(self, folder: str | os.PathLike, *,
+                       one_speaker: bool = False) -> tuple[pd.DataFrame, list[AudioError]]:
         """One row per audio file below ``folder`` (path, label, confidence, probabilities).
+
+        Args:
+            folder: folder searched recursively for audio files.
+            one_speaker: the files are all one speaker's. For a run with per-speaker
+                normalisation their features are then normalised together, with that
+                speaker's statistics, as in training; otherwise each file is normalised
+                with its own statistics (fewer cues survive, so expect lower accuracy).
 
         Returns:
             ``(table, errors)``: files that could not be used are listed in ``errors``.
@@ -105,17 +118,33 @@ class Predictor:
         folder = Path(folder)
         if not folder.is_dir():
             raise NotADirectoryError(f"{folder}: not a folder")
-        rows, errors = [], []
+        paths, feats, errors = [], [], []
         for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES):
             try:
-                pred = self.predict_file(path)
+                feats.append(extract(load_audio(path, self.spec.audio), self.spec))
             except AudioError as err:
                 errors.append(err)
                 continue
+            paths.append(path)
+        if one_speaker and self.speaker_normalised and feats:
+            normalised = self._normalise_together(feats)
+        else:
+            normalised = [self.normalizer.transform(f) for f in feats]
+        rows = []
+        for path, x in zip(paths, normalised, strict=True):
+            proba = self._forward(x[None])[0]
+            pred = Prediction(str(path), dict(zip(self.classes, map(float, proba), strict=True)))
             rows.append({"path": str(path.relative_to(folder)), "label": pred.label,
                          "confidence": pred.confidence,
                          **{f"p_{k}": v for k, v in pred.probabilities.items()}})
         return pd.DataFrame(rows), errors
+
+    def _normalise_together(self, feats: list[np.ndarray]) -> list[np.ndarray]:
+        """One speaker's features normalised with statistics pooled over all of them."""
+        if feats[0].ndim == 1:  # pooled functionals: one vector per file
+            return list(self.normalizer.transform(np.stack(feats)))
+        joint = self.normalizer.transform(np.concatenate(feats)[None])[0]
+        return np.split(joint, np.cumsum([len(f) for f in feats])[:-1])
 
     def predict_windows(self, path: str | os.PathLike, window: float = 3.0,
                         hop: float = 1.0) -> pd.DataFrame:

@@ -66,3 +66,27 @@ def test_bad_input_gives_a_message_and_a_non_zero_exit(trained_run, tmp_path, ca
 def test_not_a_run_folder(tmp_path, capsys):
     assert main(["predict", str(tmp_path), "--run", str(tmp_path)]) == EXIT_DATA
     assert "not a sermodels run folder" in capsys.readouterr().err
+
+
+def test_one_speakers_files_are_normalised_together(tiny_original, tmp_path):
+    from sermodels import manifest
+    from sermodels.features import extract, get_spec, speaker_normalize
+    from sermodels.training import TrainConfig, train
+
+    frame, _ = manifest.build_manifest(tiny_original.root, ["savee"])
+    spec = get_spec("logmel64", max_frames=100, normalization="speaker",
+                    audio={"duration": 1.0})
+    run = train(frame, tiny_original.root, spec, TrainConfig(model="cnn_attn_pool", epochs=1,
+                                                             verbose=0),
+                run_dir=tmp_path / "run", cache_dir=tmp_path / "cache")
+    predictor = Predictor(run.run_dir)
+    assert predictor.speaker_normalised
+    folder = tiny_original.root / "SAVEE" / "AudioData" / "DC"
+    together, errors = predictor.predict_folder(folder, one_speaker=True)
+    alone, _ = predictor.predict_folder(folder)
+    assert len(together) == len(alone) >= 10 and not errors
+    feats = np.stack([extract(load_audio(folder / p, spec.audio), spec) for p in together["path"]])
+    expected = run.model.predict(speaker_normalize(feats), verbose=0)
+    np.testing.assert_allclose(together.filter(like="p_").to_numpy(), expected, atol=1e-4)
+    assert not np.allclose(together.filter(like="p_").to_numpy(), alone.filter(like="p_").to_numpy())
+    assert main(["predict", str(folder), "--run", str(run.run_dir), "--one-speaker"]) == 0

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sermodels import manifest, models, presets
-from sermodels.features import extract, get_spec
+from sermodels.features import get_spec
 from sermodels.training import (
     TrainConfig,
     callbacks_for,
@@ -75,9 +75,12 @@ def test_test_time_crops_are_averaged():
 
 
 def test_recommended_preset_switches(tiny_original, tmp_path):
+    from sermodels.training import speaker_keys
+
     preset = presets.get("recommended")
     spec = preset.feature_spec
-    assert spec.utterance_norm and "logmel" in spec.features and "pitch" in spec.features
+    assert spec.normalization == "speaker" and not spec.utterance_norm
+    assert "logmel" in spec.features and "pitch" in spec.features
     assert preset.config.model == "cnn_attn_pool" and preset.config.lr_schedule == "cosine"
     assert preset.config.label_smoothing > 0 and preset.config.tta_crops > 1
     assert preset.config.augment_copies == 1
@@ -86,9 +89,11 @@ def test_recommended_preset_switches(tiny_original, tmp_path):
         **{**preset.config.to_dict(), "verbose": 0}), cache_dir=tmp_path)
     assert prep.n_augmented == len(prep.parts["train"])  # speed/pitch perturbed copies
     assert len(prep.train_x) == 2 * len(prep.parts["train"])
-    y = np.random.default_rng(0).normal(size=16000).astype(np.float32) * 0.1
-    feats = extract(y, get_spec(spec, max_frames=None))
-    np.testing.assert_allclose(feats.mean(axis=0), 0, atol=1e-3)  # per-utterance normalised
+    keys = speaker_keys(prep.rows)
+    test_speaker = keys[prep.parts["test"][0]]  # normalised with its own statistics
+    flat = prep.x[keys == test_speaker].reshape(-1, prep.x.shape[-1])
+    valid = np.any(flat != 0, axis=1)
+    np.testing.assert_allclose(flat[valid].mean(axis=0), 0, atol=1e-4)
 
 
 def test_speaker_normalisation_in_prepare(tiny_original, tmp_path):

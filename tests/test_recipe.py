@@ -82,7 +82,8 @@ def test_recommended_preset_switches(tiny_original, tmp_path):
     assert spec.normalization == "speaker" and not spec.utterance_norm
     assert "logmel" in spec.features and "pitch" in spec.features
     assert preset.config.model == "cnn_attn_pool" and preset.config.lr_schedule == "cosine"
-    assert preset.config.label_smoothing > 0 and preset.config.tta_crops > 1
+    assert preset.config.mixup_alpha > 0 and preset.config.spec_augment
+    assert preset.config.tta_crops > 1
     assert preset.config.augment_copies == 1
     frame, _ = manifest.build_manifest(tiny_original.root, ["tess", "savee"])
     prep = prepare(frame, tiny_original.root, spec, preset.config.__class__(

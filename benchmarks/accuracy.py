@@ -5,7 +5,8 @@ Runs, with a fixed seed and speaker-independent 5-fold cross-validation on a fre
 generated ``hard`` synthetic corpus (speakers differ more than emotions, per-speaker
 microphone and noise), the paper-000 preset, the paper-004 preset, the SVM baseline
 (``svm_functionals``) and the ``recommended`` preset, then the recommended recipe once
-more under a random split. Prints one JSON object with each mean unweighted accuracy
+more under random splits (the papers' leaky protocol; as many splits as folds, the
+mean is ``recommended_random_ua``). Prints one JSON object with each mean unweighted accuracy
 (``paper000_ua``, ``paper004_ua``, ``svm_ua``, ``recommended_ua``), their ``_std``
 variants and ``recommended_random_ua``. For a fair reading it also scores the SVM with
 the recipe's per-speaker normalisation (``svm_speaker_norm_ua``): that shows how much of
@@ -29,6 +30,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from common import make_clips  # noqa: F401  (sets the TensorFlow log level)
 from recipe_ablation import SIZE
 
@@ -89,13 +91,21 @@ def main() -> None:
             result[f"{key}_ua_std"] = round(float(summary["std"]), 4)
             result[f"{key}_minutes"] = round((time.perf_counter() - started) / 60, 1)
         if "recommended_random" in wanted:
+            # the leaky protocol, repeated over as many random splits as there are speaker
+            # folds, so that both numbers are means over the same number of rounds
             preset = presets.get("recommended")
             preset = preset.with_config(epochs=min(args.epochs, preset.config.epochs), verbose=0)
-            leaky = manifest.assign_splits(frame, protocol="random", seed=args.seed)
-            random_run = train(leaky, root, preset.feature_spec, preset.config,
-                               run_dir=work / "recommended-random", cache_dir=work / "cache")
-            result["recommended_random_ua"] = round(random_run.metrics["unweighted_accuracy"], 4)
-            result["recommended_random_protocol"] = random_run.metrics["protocol"]
+            scores = []
+            for i in range(args.folds):
+                leaky = manifest.assign_splits(frame, protocol="random", seed=args.seed + i)
+                run = train(leaky, root, preset.feature_spec, preset.config,
+                            run_dir=work / f"recommended-random{i}", cache_dir=work / "cache")
+                assert run.metrics["protocol"] == "random"
+                scores.append(run.metrics["unweighted_accuracy"])
+            result["recommended_random_ua"] = round(float(np.mean(scores)), 4)
+            result["recommended_random_ua_std"] = round(float(np.std(scores, ddof=1)), 4)
+            result["recommended_random_per_split"] = [round(v, 4) for v in scores]
+            result["recommended_random_protocol"] = f"random 70/10/20, {args.folds} splits"
             if "recommended_ua" in result:
                 result["leakage_gap"] = round(result["recommended_random_ua"]
                                               - result["recommended_ua"], 4)

@@ -29,6 +29,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 from common import make_clips  # noqa: F401  (sets the TensorFlow log level)
 
 from sermodels import manifest, presets, splits, synthetic
@@ -61,7 +62,7 @@ VARIANTS: list[tuple[str, str, dict, dict]] = [
 ]
 
 
-def development_frame(root: Path, seed: int) -> manifest.pd.DataFrame:
+def development_frame(root: Path, seed: int) -> pd.DataFrame:
     """The development corpus' manifest without its test speakers (speaker fold 0 of 5)."""
     frame, _ = manifest.build_manifest(root, seed=seed)
     outer = splits.speaker_kfold(frame, k=5, seed=seed)

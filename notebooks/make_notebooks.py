@@ -45,6 +45,13 @@ def code(text: str):
     return new_code_cell(text.strip())
 
 
+def configuration(settings: str) -> list:
+    """The "Configuration" heading and cell: smoke switch, data root and seed, then ``settings``."""
+    return [md("## Configuration"),
+            code('SMOKE = notebook.smoke_mode()\nDATA_ROOT = notebook.home() / "data"\nSEED = 0\n'
+                 + settings.strip())]
+
+
 NOTEBOOKS: dict[str, tuple[str, str, list]] = {}
 
 NOTEBOOKS["01_dataset_fusion.ipynb"] = (
@@ -179,11 +186,7 @@ NOTEBOOKS["02_augmentation.ipynb"] = (
     "Hear and see what noise, pitch shift, time stretch, time shift and SpecAugment do to "
     "a clip, and balance the classes of the training split (never validation or test).",
     [
-        md("## Configuration"),
-        code("""
-SMOKE = notebook.smoke_mode()
-DATA_ROOT = notebook.home() / "data"
-SEED = 0
+        *configuration("""
 SAMPLE_RATE = 22050
 """),
         code("""
@@ -285,11 +288,7 @@ NOTEBOOKS["03_features.ipynb"] = (
     "Compute the features the papers use, look at their shapes, and cache them to .npy so "
     "the second run is instant.",
     [
-        md("## Configuration"),
-        code("""
-SMOKE = notebook.smoke_mode()
-DATA_ROOT = notebook.home() / "data"
-SEED = 0
+        *configuration("""
 SPEC = "paper000"   # 40 MFCCs, 25 ms frames, 10 ms hop, 22,050 Hz, 3 s clips
 """),
         code("""
@@ -390,11 +389,7 @@ NOTEBOOKS["04_training.ipynb"] = (
     "Build the three networks of paper 000, train them on unseen-speaker splits with early "
     "stopping, and read their learning curves.",
     [
-        md("## Configuration"),
-        code("""
-SMOKE = notebook.smoke_mode()
-DATA_ROOT = notebook.home() / "data"
-SEED = 0
+        *configuration("""
 SPEC = "mfcc40"     # 40 MFCCs, z-scored with training statistics
 MODELS = ["dnn", "cnn1d", "cnn_lstm"]
 EPOCHS = 2 if SMOKE else 20
@@ -468,11 +463,7 @@ NOTEBOOKS["05_evaluation.ipynb"] = (
     "Classification reports, confusion matrices, ROC curves, model comparison, per-corpus "
     "results, and the leakage gap between a random split and unseen speakers.",
     [
-        md("## Configuration"),
-        code("""
-SMOKE = notebook.smoke_mode()
-DATA_ROOT = notebook.home() / "data"
-SEED = 0
+        *configuration("""
 SPEC = "mfcc40"
 EPOCHS = 2 if SMOKE else 20
 COMPARE = ["dnn", "cnn1d", "cnn_lstm", "svm"]
@@ -586,11 +577,7 @@ NOTEBOOKS["06_paper_reproductions.ipynb"] = (
     "Run each paper's preset under the random split it reported and under unseen speakers, "
     "next to its claimed accuracy, then repeat its ablations.",
     [
-        md("## Configuration"),
-        code("""
-SMOKE = notebook.smoke_mode()
-DATA_ROOT = notebook.home() / "data"
-SEED = 0
+        *configuration("""
 EPOCHS = 1 if SMOKE else 15
 ALL_PRESETS = ["paper000", "paper001", "paper002", "paper003", "paper004", "paper004_ravdess8"]
 PRESETS = ["paper000", "paper002"] if SMOKE else ALL_PRESETS
@@ -670,11 +657,7 @@ NOTEBOOKS["07_inference.ipynb"] = (
     "Run a trained model on a new recording (yours, if you upload one), window by window "
     "for long audio, and export it to TFLite for a phone.",
     [
-        md("## Configuration"),
-        code("""
-SMOKE = notebook.smoke_mode()
-DATA_ROOT = notebook.home() / "data"
-SEED = 0
+        *configuration("""
 EPOCHS = 2 if SMOKE else 20
 MY_RECORDING = None   # path of your own recording; in Colab, leave None to be asked for an upload
 """),

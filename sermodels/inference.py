@@ -43,6 +43,11 @@ class Prediction:
     def confidence(self) -> float:
         return self.probabilities[self.label]
 
+    def columns(self) -> dict:
+        """``label``, ``confidence`` and one ``p_<class>`` per class, for a results table."""
+        return {"label": self.label, "confidence": self.confidence,
+                **{f"p_{k}": v for k, v in self.probabilities.items()}}
+
 
 class Predictor:
     """Loads a run folder once and predicts emotions for new audio.
@@ -83,10 +88,14 @@ class Predictor:
         """Normalised features of a waveform already at ``spec.sample_rate``."""
         return self.normalizer.transform(extract(y, self.spec))
 
+    def _predict(self, x: np.ndarray, name: str) -> Prediction:
+        """Probabilities for one item's normalised features."""
+        proba = self._forward(x[None])[0]
+        return Prediction(name, dict(zip(self.classes, map(float, proba), strict=True)))
+
     def predict_waveform(self, y: np.ndarray, name: str = "<array>") -> Prediction:
         """Probabilities for a waveform loaded with this run's audio settings."""
-        proba = self._forward(self.features(y)[None])[0]
-        return Prediction(name, dict(zip(self.classes, map(float, proba), strict=True)))
+        return self._predict(self.features(y), name)
 
     def predict_file(self, path: str | os.PathLike) -> Prediction:
         """Probabilities for one file.
@@ -130,13 +139,8 @@ class Predictor:
             normalised = self._normalise_together(feats)
         else:
             normalised = [self.normalizer.transform(f) for f in feats]
-        rows = []
-        for path, x in zip(paths, normalised, strict=True):
-            proba = self._forward(x[None])[0]
-            pred = Prediction(str(path), dict(zip(self.classes, map(float, proba), strict=True)))
-            rows.append({"path": str(path.relative_to(folder)), "label": pred.label,
-                         "confidence": pred.confidence,
-                         **{f"p_{k}": v for k, v in pred.probabilities.items()}})
+        rows = [{"path": str(path.relative_to(folder)), **self._predict(x, str(path)).columns()}
+                for path, x in zip(paths, normalised, strict=True)]
         return pd.DataFrame(rows), errors
 
     def _normalise_together(self, feats: list[np.ndarray]) -> list[np.ndarray]:
@@ -179,8 +183,7 @@ class Predictor:
                 chunk = fix_length(chunk, self.spec.audio.num_samples, self.spec.audio.crop)
             pred = self.predict_waveform(chunk, str(path))
             rows.append({"start": start / sr, "end": min(len(y), start + size) / sr,
-                         "label": pred.label, "confidence": pred.confidence,
-                         **{f"p_{k}": v for k, v in pred.probabilities.items()}})
+                         **pred.columns()})
         return pd.DataFrame(rows)
 
 

@@ -276,10 +276,11 @@ def prepare(
     if len(parts["train"]) == 0 or len(parts["test"]) == 0:
         raise ValueError("need at least one training and one test example")
     y = rows["y"].to_numpy(dtype=int)
+    speakers = speaker_keys(rows)
     normalizer = Normalizer(spec.normalization).fit(fs.x[parts["train"]])
-    x = normalizer.transform(fs.x, speaker_keys(rows))
+    x = normalizer.transform(fs.x, speakers)
     train_x, train_y = x[parts["train"]], y[parts["train"]]
-    train_speakers = speaker_keys(rows)[parts["train"]]
+    train_speakers = speakers[parts["train"]]
     extra = _augmented(rows, split, config)
     if len(extra):  # augmented copies join the training split only, after the normaliser is fitted
         aug = extract_features(extra, data_root, spec, cache_dir=cache_dir, n_jobs=n_jobs,
@@ -389,12 +390,13 @@ def ensemble_folds(prep: Prepared, k: int, seed: int = 0) -> dict[str, int]:
     Returns:
         ``{speaker key: member}``.
     """
-    keys = speaker_keys(prep.rows)
     pool = np.concatenate([prep.parts["train"], prep.parts["val"]])
+    keys = speaker_keys(prep.rows)[pool]
+    corpora = prep.rows["corpus"].to_numpy()[pool]
     rng = np.random.default_rng([seed, k])
     assignment = {}
-    for corpus in sorted(prep.rows["corpus"].iloc[pool].unique()):
-        speakers = sorted({keys[i] for i in pool if prep.rows["corpus"].iat[i] == corpus})
+    for corpus in sorted(set(corpora)):
+        speakers = sorted(set(keys[corpora == corpus]))
         start = int(rng.integers(k))
         for j, speaker in enumerate(rng.permutation(speakers)):
             assignment[speaker] = (start + j) % k

@@ -2,17 +2,20 @@
 and sermodels' recommended recipe.
 
 Runs, with a fixed seed and speaker-independent 5-fold cross-validation on a freshly
-generated ``hard`` synthetic corpus (speakers differ more than emotions, per-speaker
-microphone and noise), the paper-000 preset, the paper-004 preset, the SVM baseline
-(``svm_functionals``) and the ``recommended`` preset, then the recommended recipe once
-more under random splits (the papers' leaky protocol; as many splits as folds, the
-mean is ``recommended_random_ua``). Prints one JSON object with each mean unweighted accuracy
-(``paper000_ua``, ``paper004_ua``, ``svm_ua``, ``recommended_ua``), their ``_std``
-variants and ``recommended_random_ua``. For a fair reading it also scores the SVM with
-the recipe's per-speaker normalisation (``svm_speaker_norm_ua``): that shows how much of
-the recipe's gain is the normalisation rather than the network, and the recipe with its
-optional ensemble of 3 fold models (``recommended_ensemble3_ua``). ``--epochs`` caps every
-neural preset's epochs (early stopping still applies) to bound the run time on a CPU.
+generated ``hard`` synthetic corpus (speakers differ more than emotions and express each
+emotion their own way, per-speaker microphone and noise, the corpora's scripts), the
+paper-000 preset, the paper-004 preset, the SVM baseline (``svm_functionals``) and the
+``recommended`` preset, then the recommended recipe and the SVM once more under random
+splits (the papers' leaky protocol; as many splits as folds, the means are
+``recommended_random_ua`` and ``svm_random_ua``). Prints one JSON object with each mean
+unweighted accuracy (``paper000_ua``, ``paper004_ua``, ``svm_ua``, ``recommended_ua``),
+their ``_std`` variants, ``recommended_random_ua`` and ``leakage_gap``. For a fair reading
+it also scores the SVM with the recipe's per-speaker normalisation
+(``svm_speaker_norm_ua``): that shows how much of the recipe's gain is the normalisation
+rather than the network, and the recipe with its optional ensemble of 3 fold models
+(``recommended_ensemble3_ua``). ``<system>_random`` in ``--systems`` runs any system under
+random splits. ``--epochs`` caps every neural preset's epochs (early stopping still
+applies) to bound the run time on a CPU.
 
 The recipe's settings were chosen on another corpus (seed 0) and on validation speakers
 only, by ``benchmarks/recipe_ablation.py``; nothing here feeds back into them.

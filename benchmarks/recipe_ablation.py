@@ -15,7 +15,7 @@ Prints one JSON object: per variant the mean validation unweighted accuracy over
 selection folds and the per-fold values. How the recipe was chosen with it (two
 rounds: switches toggled one at a time on folds 1-2, then the combination of the
 helpful ones checked against the previous recipe on the unused folds 3-4) is recorded
-in ``benchmarks/results/``.
+in ``benchmarks/results/hard_v1/`` (the first version of the hard generator).
 
 Usage: ``python benchmarks/recipe_ablation.py [--folds 1,2] [--only NAME,...]``.
 """

@@ -445,9 +445,11 @@ def generate(
         mess: add the real-world oddities (see module docstring).
         progress: show a progress bar.
         variant: ``"easy"`` (emotion cues stronger than speaker differences) or ``"hard"``
-            (speakers differ more than emotions, subtle overlapping cues, per-speaker
-            microphone and noise: a random split then scores far above unseen speakers,
-            as on real data).
+            (speakers differ more than emotions, overlapping cues that each speaker
+            expresses their own way, per-speaker microphone and noise, and the corpora's
+            scripts: the same sentences for everyone, and takes of one sentence in one
+            emotion by one speaker said alike. A random split then scores far above
+            unseen speakers, as on real data).
 
     Returns:
         A :class:`SyntheticCorpus` describing what was written.

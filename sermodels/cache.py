@@ -73,9 +73,13 @@ class FeatureCache:
         return self.dir / key[:2] / f"{key}.npy"
 
     def put_path(self, path: Path, value: np.ndarray) -> None:
-        """Store an array at ``path`` atomically: a temporary file in the same folder, then rename."""
+        """Store an array at ``path`` atomically: a temporary file in the same folder, then rename.
+
+        The temporary file ends in ``.part``, so a write cut short by a killed process
+        never looks like an entry (``*.npy``).
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npy")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as handle:
                 np.save(handle, np.asarray(value, dtype=np.float32), allow_pickle=False)

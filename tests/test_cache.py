@@ -111,6 +111,7 @@ def test_killed_extraction_leaves_only_valid_entries_and_resumes(tiny_original, 
     assert 10 <= len(written) < len(full)
     for entry in written:  # every visible entry is complete and valid
         assert np.load(entry).shape == (101, 40)
+    assert all(p.suffix == ".part" for p in store_dir.glob("*/.tmp-*"))  # a cut-short write
     resumed = extract_features(full, tiny_original.root, SPEC, cache_dir=tmp_path / "c",
                                progress=False)
     assert resumed.hits == len(written) and len(resumed.rows) == len(full)

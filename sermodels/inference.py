@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -189,8 +190,6 @@ class Predictor:
 
 def median_ms(fn, x, repeats: int = 30) -> float:
     """Median wall time of ``fn(x)`` in milliseconds, after one warm-up call."""
-    import time
-
     fn(x)
     times = []
     for _ in range(repeats):

@@ -23,7 +23,7 @@ import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import soundfile as sf
@@ -31,7 +31,7 @@ import soxr
 from tqdm.auto import tqdm
 
 from sermodels import catalog
-from sermodels.corpora import SAMPLE_RATES, check_corpora
+from sermodels.corpora import SAMPLE_RATES, check_corpora, parser
 from sermodels.corpora import cremad as _cremad
 from sermodels.corpora import tess as _tess
 from sermodels.seeding import stable_int
@@ -381,19 +381,6 @@ def _names(corpus: str, speaker: str, native_code: str, count: int, layout: str)
     return names
 
 
-def _sentence(corpus: str, name: str) -> str:
-    """What is said in a file, from its name: the CREMA-D sentence, the RAVDESS statement,
-    the TESS word, the SAVEE sentence (SAVEE's lists differ between emotions)."""
-    stem = Path(name).stem
-    if corpus == "cremad":
-        return stem.split("_")[1]
-    if corpus == "ravdess":
-        return stem.split("-")[4]
-    if corpus == "tess":
-        return stem.split("_")[1]
-    return stem.split("_")[-1]
-
-
 @functools.cache
 def _cremad_release() -> frozenset[str]:
     return frozenset(catalog.canonical("cremad")["path"])
@@ -479,8 +466,11 @@ def generate(
         duration = spec.duration * float(rng.uniform(0.85, 1.15))
         words = delivery = None
         if variant == "hard":  # the corpora's scripts: the same sentences, said alike
-            sentence = stable_int(_sentence(corpus, name))
+            record = parser(corpus)(PurePosixPath(name))
+            sentence = stable_int(record.statement or record.word)
             words = np.random.default_rng([seed, 13, stable_int(corpus), sentence])
+            # the sentence sets the length (the draw from ``rng`` above still happens, so
+            # the take's other random draws are the same as in the easy variant)
             duration = spec.duration * float(words.uniform(0.85, 1.15))
             delivery = np.random.default_rng([seed, 17, stable_int(corpus), s_index, sentence,
                                               stable_int(native)])

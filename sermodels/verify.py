@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 import pandas as pd
 
 from sermodels import catalog
-from sermodels.corpora import _parser, check_corpora, load_corpora
+from sermodels.corpora import check_corpora, load_corpora, parser
 
 
 @dataclass
@@ -37,7 +37,7 @@ class CorpusCheck:
 @functools.cache
 def canonical_keys(corpus: str) -> dict[str, str]:
     """File identity -> canonical path, for every expected file of a corpus."""
-    parse = _parser(corpus, include_song=False)
+    parse = parser(corpus)
     return {parse(PurePosixPath(p)).key: p for p in catalog.canonical(corpus)["path"]}
 
 

@@ -33,7 +33,7 @@ from sermodels.labels import CORPORA
 
 __all__ = [
     "AUDIO_SUFFIXES", "CORPORA", "LoadResult", "ParseError", "Record", "SAMPLE_RATES",
-    "load_corpus", "load_corpora",
+    "load_corpus", "load_corpora", "parser",
 ]
 
 _MODULES = {"cremad": cremad, "ravdess": ravdess, "tess": tess, "savee": savee}
@@ -53,7 +53,8 @@ def check_corpora(names: Iterable[str] | None) -> list[str]:
     return [c for c in CORPORA if c in names]
 
 
-def _parser(corpus: str, include_song: bool):
+def parser(corpus: str, include_song: bool = False):
+    """The file-name parser of a corpus: ``relative path -> Record`` (raises ``ParseError``)."""
     if corpus == "ravdess":
         return functools.partial(ravdess.parse, include_song=include_song)
     return _MODULES[corpus].parse
@@ -118,7 +119,7 @@ def load_corpora(
 
 def _load(root: Path, wanted: list[str], include_song: bool, claim_all: bool) -> LoadResult:
     candidates = wanted if claim_all else list(CORPORA)
-    parsers = {c: _parser(c, include_song) for c in candidates}
+    parsers = {c: parser(c, include_song) for c in candidates}
     result = LoadResult()
     seen: dict[tuple[str, str], str] = {}
     unparsed: list[tuple[Path, str]] = []

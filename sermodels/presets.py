@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from sermodels.features import FeatureSpec, get_spec
 from sermodels.training import TrainConfig
@@ -53,7 +53,10 @@ class Preset:
         return get_spec(self.spec)
 
     def with_config(self, **changes) -> Preset:
-        """A copy with training settings replaced (e.g. ``epochs=5``)."""
+        """A copy with training settings replaced exactly as given (e.g. ``epochs=5``,
+        ``spec_augment=None``); :func:`resolve` is the same with "``None``: the preset's"."""
+        if "epochs" in changes:
+            changes["epochs"] = _check_epochs(changes["epochs"])
         return replace(self, config=replace(self.config, **changes))
 
 
@@ -202,6 +205,60 @@ register(Preset(
 def names() -> list[str]:
     """Names of the presets."""
     return sorted(_PRESETS)
+
+
+def _check_epochs(epochs) -> int:
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
+    return epochs
+
+
+def resolve(preset: str | Preset, *, epochs: int | None = None, seed: int | None = None,
+            spec: str | FeatureSpec | None = None, corpora=None, **overrides) -> Preset:
+    """A preset with overrides applied: the one rule every command and helper uses.
+
+    ``None`` always means "the preset's own value", so command-line options that were
+    not given can be passed straight through. Changing the model drops the preset's
+    builder options (they belong to its model) unless ``model_options`` is given too.
+
+    Args:
+        preset: a preset or its name.
+        epochs: maximum epochs (a whole number >= 1; ``None``: the preset's).
+        seed: seed of the split, the shuffling and the weights (``None``: the preset's).
+        spec: feature spec or its name (``None``: the preset's).
+        corpora: corpora (``None``: the preset's).
+        **overrides: any :class:`~sermodels.training.TrainConfig` field, e.g.
+            ``model="cnn1d"``, ``label_set="ravdess8"``, ``verbose=0``.
+
+    Returns:
+        A new :class:`Preset` (same name) whose ``config`` holds the settings to train with.
+
+    Raises:
+        ValueError: an unknown preset or setting, or epochs below 1.
+
+    Example:
+        >>> resolve("paper000", epochs=3, seed=1).config.epochs
+        3
+    """
+    chosen = get(preset)
+    known = {f.name for f in fields(TrainConfig)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise ValueError(f"unknown training setting(s) {', '.join(unknown)}; "
+                         f"known: {', '.join(sorted(known))}")
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    if epochs is not None:
+        changes["epochs"] = _check_epochs(epochs)
+    if seed is not None:
+        changes["seed"] = int(seed)
+    if changes.get("model", chosen.config.model) != chosen.config.model:
+        changes.setdefault("model_options", {})
+    out = replace(chosen, config=replace(chosen.config, **changes))
+    if spec is not None:
+        out = replace(out, spec=spec)
+    if corpora is not None:
+        out = replace(out, corpora=tuple(corpora))
+    return out
 
 
 def get(name: str | Preset) -> Preset:

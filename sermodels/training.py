@@ -342,8 +342,35 @@ def callbacks_for(config: TrainConfig, run_dir: Path | None) -> list:
     return callbacks
 
 
-def fit(prep: Prepared, config: TrainConfig, *, run_dir: Path | None = None, strategy=None):
-    """Fit a registry model (Keras or classical) on prepared data.
+def build_model(prep: Prepared, config: TrainConfig, strategy=None) -> keras.Model:
+    """The compiled Keras model :func:`fit` trains on ``prep`` with ``config`` (untrained).
+
+    The learning-rate schedule counts steps over ``prep.train_x`` in batches of
+    ``config.batch_size``.
+    """
+    steps = -(-len(prep.train_x) // config.batch_size)
+    return compile_model(config, prep.x.shape[1:], prep.label_set.num_classes, strategy,
+                         steps_per_epoch=steps)
+
+
+def fit(prep: Prepared, config: TrainConfig, *, run_dir: Path | None = None, strategy=None,
+        model: keras.Model | None = None, callbacks: list | None = None):
+    """Build, compile and fit a registry model (Keras or classical) on prepared data.
+
+    This is the one training routine: ``train`` (and through it ``run``, ``cv``,
+    ``compare``, ``compare-protocols`` and ``ablate``), fold ensembles and every
+    ``tune`` trial go through it, so all of them train with the same recipe: class
+    weights, SpecAugment, mixup, label smoothing, learning-rate schedule, mixed
+    precision, early stopping on the validation split.
+
+    Args:
+        prep: prepared features (:func:`prepare`).
+        config: the training settings.
+        run_dir: where checkpoints and the epoch log go (``None``: nowhere).
+        strategy: a ``tf.distribute`` strategy.
+        model: a model already built by :func:`build_model` for ``config`` (KerasTuner
+            builds its trial models itself); default: built here.
+        callbacks: Keras callbacks added to the usual ones (KerasTuner's own).
 
     Returns:
         ``(model, history frame)``; classical models have an empty history.
@@ -356,17 +383,23 @@ def fit(prep: Prepared, config: TrainConfig, *, run_dir: Path | None = None, str
         model.fit(prep.train_x, prep.train_y)
         return model, pd.DataFrame()
     if config.ensemble > 1:
-        return _fit_ensemble(prep, config, run_dir=run_dir, strategy=strategy)
+        if model is not None:
+            raise ValueError("an ensemble builds its own members; pass no model")
+        return _fit_ensemble(prep, config, run_dir=run_dir, strategy=strategy,
+                             callbacks=callbacks)
     val = prep.parts["val"]
     return _fit_one(prep.train_x, prep.train_y, prep.x[val], prep.y[val], prep, config,
-                    run_dir=run_dir, strategy=strategy)
+                    run_dir=run_dir, strategy=strategy, model=model, callbacks=callbacks)
 
 
 def _fit_one(train_x, train_y, val_x, val_y, prep: Prepared, config: TrainConfig, *,
-             run_dir: Path | None, strategy=None):
+             run_dir: Path | None, strategy=None, model: keras.Model | None = None,
+             callbacks: list | None = None):
     num_classes = prep.label_set.num_classes
-    steps = -(-len(train_x) // config.batch_size)
-    model = compile_model(config, prep.x.shape[1:], num_classes, strategy, steps_per_epoch=steps)
+    if model is None:
+        steps = -(-len(train_x) // config.batch_size)
+        model = compile_model(config, prep.x.shape[1:], num_classes, strategy,
+                              steps_per_epoch=steps)
     train_ds = make_dataset(train_x, _onehot(train_y, num_classes), config.batch_size,
                             shuffle=True, seed=config.seed, spec_augment=config.spec_augment,
                             mixup_alpha=config.mixup_alpha)
@@ -374,7 +407,8 @@ def _fit_one(train_x, train_y, val_x, val_y, prep: Prepared, config: TrainConfig
     weights = augment.class_weights(train_y, num_classes) if config.class_weights else None
     verbose = config.verbose if (config.verbose != 1 or sys.stdout.isatty()) else 2
     history = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, shuffle=False,
-                        class_weight=weights, callbacks=callbacks_for(config, run_dir),
+                        class_weight=weights,
+                        callbacks=callbacks_for(config, run_dir) + list(callbacks or []),
                         verbose=verbose)
     hist = pd.DataFrame(history.history)
     hist.index.name = "epoch"
@@ -403,7 +437,8 @@ def ensemble_folds(prep: Prepared, k: int, seed: int = 0) -> dict[str, int]:
     return assignment
 
 
-def _fit_ensemble(prep: Prepared, config: TrainConfig, *, run_dir: Path | None, strategy=None):
+def _fit_ensemble(prep: Prepared, config: TrainConfig, *, run_dir: Path | None, strategy=None,
+                  callbacks: list | None = None):
     """``config.ensemble`` members, each validated on its own fold of speakers; one averaged model."""
     k = config.ensemble
     member_of = ensemble_folds(prep, k, config.seed)
@@ -425,7 +460,7 @@ def _fit_ensemble(prep: Prepared, config: TrainConfig, *, run_dir: Path | None, 
             member_dir.mkdir(parents=True, exist_ok=True)
         member_config = replace(config, seed=config.seed + i)
         model, hist = _fit_one(train_x, train_y, prep.x[own], prep.y[own], prep, member_config,
-                               run_dir=member_dir, strategy=strategy)
+                               run_dir=member_dir, strategy=strategy, callbacks=callbacks)
         members.append(model)
         histories.append(hist.assign(member=i))
     return average_models(members, prep.x.shape[1:]), pd.concat(histories)

@@ -2,8 +2,14 @@
 
 The search space is derived from the model builder's keyword options: filters,
 kernel size, recurrent units, number of layers and dropout where the builder
-has them, plus learning rate and batch size. The test split is never shown to
-the tuner; the selected model is evaluated on it once, afterwards.
+has them, plus learning rate and batch size. Every trial is trained by
+:func:`sermodels.training.fit`, the routine ``train`` uses, with the trial's
+hyper-parameters applied as overrides of the preset's settings: the same class
+weights, SpecAugment, mixup, label smoothing, learning-rate schedule, mixed
+precision and early stopping as the recipe being tuned. Trials are scored on
+the validation speakers; the test split is never shown to the tuner, and the
+selected model is evaluated on it once, afterwards (with the preset's test-time
+crops).
 
 Example:
     >>> result = tune(frame, "data/", "paper000", max_trials=10)   # doctest: +SKIP
@@ -17,13 +23,11 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import keras
 import pandas as pd
 
-from sermodels import models, presets, runs
+from sermodels import models, presets, runs, training
 from sermodels.evaluation import summarize
 from sermodels.seeding import seed_everything
-from sermodels.training import _onehot, make_dataset, predict_proba, prepare
 
 ALGORITHMS = ("random", "bayesian")
 
@@ -62,6 +66,17 @@ class TuneResult:
     run_dir: Path
 
 
+def trial_config(hp, config: training.TrainConfig) -> training.TrainConfig:
+    """``config`` with one trial's hyper-parameters applied (everything else unchanged)."""
+    return replace(
+        config,
+        model_options={**config.model_options, **search_space(hp, config.model)},
+        learning_rate=hp.Choice("learning_rate", [1e-4, 3e-4, 1e-3, 3e-3]),
+        batch_size=hp.Choice("batch_size", [16, 32, 64]),
+        ensemble=0,  # a trial scores one model on the validation speakers
+    )
+
+
 def tune(
     frame: pd.DataFrame,
     data_root: str | os.PathLike,
@@ -80,7 +95,8 @@ def tune(
     Args:
         frame: manifest with splits (validation speakers drive the selection).
         data_root: folder the manifest paths are relative to.
-        preset: preset whose features, model and training settings are the starting point.
+        preset: preset whose features, model and training settings are the starting point
+            (resolved with :func:`sermodels.presets.resolve`).
         max_trials: number of configurations tried.
         algorithm: ``"random"`` (RandomSearch) or ``"bayesian"`` (BayesianOptimization).
         epochs: epochs per trial (default: the preset's), with early stopping.
@@ -92,41 +108,31 @@ def tune(
 
     if algorithm not in ALGORITHMS:
         raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
-    chosen = presets.get(preset)
-    config = replace(chosen.config, epochs=epochs or chosen.config.epochs, verbose=verbose)
+    chosen = presets.resolve(preset, epochs=epochs, verbose=verbose)
+    config = chosen.config
     if config.model in models.classical.names():
         raise ValueError("tune searches Keras models; pick a preset with a neural model")
     seed_everything(config.seed)
-    prep = prepare(frame, data_root, chosen.feature_spec, config, cache_dir=cache_dir,
-                   n_jobs=n_jobs)
+    prep = training.prepare(frame, data_root, chosen.feature_spec, config, cache_dir=cache_dir,
+                            n_jobs=n_jobs)
     run_dir = Path(run_dir) if run_dir else runs.new_run_dir(f"tune-{chosen.name}-{algorithm}")
-    num_classes = prep.label_set.num_classes
-    val = prep.parts["val"]
-    train_y, val_y = _onehot(prep.train_y, num_classes), _onehot(prep.y[val], num_classes)
 
     class HyperModel(kt.HyperModel):
-        def build(self, hp):
-            options = {**config.model_options, **search_space(hp, config.model)}
-            model = models.build(config.model, prep.x.shape[1:], num_classes, **options)
-            lr = hp.Choice("learning_rate", [1e-4, 3e-4, 1e-3, 3e-3])
-            model.compile(optimizer=keras.optimizers.Adam(lr), loss="categorical_crossentropy",
-                          metrics=["accuracy"])
-            return model
+        """Builds and fits through :mod:`sermodels.training` with the trial's settings."""
 
-        def fit(self, hp, model, *args, **kwargs):
-            batch = hp.Choice("batch_size", [16, 32, 64])
-            train_ds = make_dataset(prep.train_x, train_y, batch, shuffle=True, seed=config.seed)
-            val_ds = make_dataset(prep.x[val], val_y, batch)
-            return model.fit(train_ds, validation_data=val_ds, epochs=config.epochs,
-                             callbacks=kwargs.get("callbacks"), verbose=verbose, shuffle=False)
+        def build(self, hp):
+            return training.build_model(prep, trial_config(hp, config))
+
+        def fit(self, hp, model, *args, callbacks=None, **kwargs):
+            _, history = training.fit(prep, trial_config(hp, config), model=model,
+                                      callbacks=callbacks)
+            return {"val_loss": float(history["val_loss"].min())}
 
     tuner_class = kt.RandomSearch if algorithm == "random" else kt.BayesianOptimization
     tuner = tuner_class(HyperModel(), objective="val_loss", max_trials=max_trials,
                         seed=config.seed, directory=str(run_dir), project_name="tuner",
                         overwrite=True)
-    stop = keras.callbacks.EarlyStopping("val_loss", patience=config.patience,
-                                         restore_best_weights=True)
-    tuner.search(callbacks=[stop], verbose=verbose)
+    tuner.search(verbose=verbose)
     rows = []
     for trial in tuner.oracle.get_best_trials(num_trials=max_trials):
         rows.append({"trial": trial.trial_id, **trial.hyperparameters.values,
@@ -135,7 +141,8 @@ def tune(
     best_hp = tuner.get_best_hyperparameters(1)[0].values
     best = tuner.get_best_models(1)[0]
     test = prep.parts["test"]
-    test_metrics = summarize(prep.y[test], predict_proba(best, prep.x[test]),
+    test_metrics = summarize(prep.y[test], training.predict_proba(best, prep.x[test],
+                                                                  config.tta_crops),
                              prep.label_set.classes)
     test_metrics.update({"protocol": prep.protocol, "label_set": prep.label_set.name,
                          "model": config.model, "seed": config.seed,
@@ -144,4 +151,3 @@ def tune(
     runs.write_json(run_dir / "best_hyperparameters.json", best_hp)
     runs.write_json(run_dir / "test_metrics.json", test_metrics)
     return TuneResult(trials, best_hp, float(trials["val_loss"].min()), test_metrics, run_dir)
-

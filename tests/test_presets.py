@@ -30,3 +30,23 @@ def test_paper_specific_choices():
     assert presets.get("paper000").with_config(epochs=2).config.epochs == 2
     with pytest.raises(ValueError, match="unknown preset"):
         presets.get("paper999")
+
+
+def test_resolve_is_the_one_rule_for_overrides():
+    base = presets.get("recommended")
+    same = presets.resolve("recommended", epochs=None, seed=None, model=None, label_set=None)
+    assert same.config == base.config and same.spec == base.spec
+    out = presets.resolve(base, epochs=3, seed=7, verbose=0, label_set="ravdess8")
+    assert (out.config.epochs, out.config.seed, out.config.verbose) == (3, 7, 0)
+    assert out.config.label_set == "ravdess8" and out.name == "recommended"
+    assert out.config.spec_augment == base.config.spec_augment  # the rest untouched
+    other = presets.resolve("recommended", model="cnn1d")
+    assert other.config.model == "cnn1d" and other.config.model_options == {}
+    assert presets.resolve("recommended", spec="mfcc40").feature_spec.name == "mfcc40"
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="epochs"):
+            presets.resolve("paper000", epochs=bad)
+    with pytest.raises(ValueError, match="unknown training setting"):
+        presets.resolve("paper000", epoch=3)
+    with pytest.raises(ValueError, match="epochs"):
+        base.with_config(epochs=0)

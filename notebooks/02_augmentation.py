@@ -1,0 +1,144 @@
+# ---
+# jupyter:
+#   accelerator: GPU
+#   colab:
+#     gpuType: T4
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: -all
+#     notebook_metadata_filter: accelerator,colab,kernelspec,language_info,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+#   language_info:
+#     name: python
+# ---
+
+# %% [markdown]
+# # **02 · Augmentation: listen, look, balance**
+#
+# Hear and see what noise, pitch shift, time stretch, time shift and SpecAugment do to a clip, and balance the classes of the training split (never validation or test).
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sermodels/sermodels/blob/main/notebooks/02_augmentation.ipynb)
+
+# %% [markdown]
+# ## Setup
+#
+# In Colab the first cell installs sermodels (elsewhere, install it once with `pip install -e .` from the repository). The second checks versions, seeds everything and tells you whether a GPU is available. Set the environment variable `SERMODELS_SMOKE=1` to run on a small synthetic corpus with few epochs (that is how CI runs every notebook).
+
+# %%
+import sys
+
+if "google.colab" in sys.modules:
+    # %pip install -q "sermodels @ git+https://github.com/sermodels/sermodels@main"
+
+# %%
+from sermodels import notebook
+
+VERSIONS = notebook.setup(seed=0)
+
+# %% [markdown]
+# ## Configuration
+
+# %%
+SMOKE = notebook.smoke_mode()
+DATA_ROOT = notebook.home() / "data"
+SEED = 0
+SAMPLE_RATE = 22050
+
+# %%
+import numpy as np
+from IPython.display import Audio, display
+
+from sermodels import augment, manifest, plots
+from sermodels.audio import AudioConfig, load_audio
+
+data = notebook.get_data(DATA_ROOT, seed=SEED)
+train_rows = manifest.select(data.frame[data.frame["split"] == "train"])
+row = train_rows.iloc[0]
+y = load_audio(data.root / row["path"], AudioConfig(sample_rate=SAMPLE_RATE))
+print(f"{row['path']}: {row['target']}, {len(y) / SAMPLE_RATE:.2f} s")
+display(Audio(y, rate=SAMPLE_RATE))
+
+# %% [markdown]
+# ## 1. Waveform augmentations
+#
+# Each transform validates its parameters when it is built and draws its randomness from
+# a seed, so the same seed gives the same audio. Pitch shift changes the voice's
+# fundamental (±2 semitones by default); time stretch changes the tempo but keeps the clip
+# length; noise is added at a chosen signal-to-noise ratio.
+
+# %%
+variants = {
+    "original": y,
+    "white noise, SNR 10 dB": augment.AddNoise(10, 10)(y, SAMPLE_RATE, SEED),
+    "pitch +2 semitones": augment.PitchShift(2, 2)(y, SAMPLE_RATE, SEED),
+    "pitch -2 semitones": augment.PitchShift(-2, -2)(y, SAMPLE_RATE, SEED),
+    "time stretch x0.9 (same length)": augment.TimeStretch(0.9, 0.9)(y, SAMPLE_RATE, SEED),
+    "time shift up to 0.2 s": augment.TimeShift(0.2)(y, SAMPLE_RATE, SEED),
+}
+for name, audio in variants.items():
+    print(name)
+    display(Audio(audio, rate=SAMPLE_RATE))
+
+# %%
+fig = plots.example_panel(variants["original"], SAMPLE_RATE, title="Original")
+fig = plots.example_panel(variants["pitch +2 semitones"], SAMPLE_RATE, title="Pitch +2 semitones")
+fig = plots.example_panel(variants["white noise, SNR 10 dB"], SAMPLE_RATE, title="Noise at 10 dB SNR")
+
+# %% [markdown]
+# ## 2. SpecAugment
+#
+# Paper 003 masks bands of frequency and stretches of time in the spectrogram. During
+# training the model must then use several cues instead of one.
+
+# %%
+import matplotlib.pyplot as plt
+
+from sermodels.features import extract, get_spec
+
+logmel = extract(y, get_spec("logmel64", audio={"duration": None}))
+masked = augment.SpecAugment(freq_masks=2, freq_width=8, time_masks=2, time_width=25)(logmel, SEED)
+fig, axes = plt.subplots(1, 2, figsize=(12, 3.5))
+for ax, image, name in zip(axes, (logmel, masked), ("log-mel", "after SpecAugment")):
+    ax.imshow(image.T, origin="lower", aspect="auto", cmap="magma")
+    ax.set_title(name)
+    ax.set_xlabel("frame (10 ms)")
+    ax.set_ylabel("mel band")
+
+# %% [markdown]
+# ## 3. Balancing the training split (paper 000)
+#
+# Minority classes are augmented (pitch shift and time stretch) until each is within 15%
+# of the majority; class weights inversely proportional to frequency do the rest. Only
+# training items are ever augmented: augmented copies of validation or test clips would
+# leak, so the API refuses them.
+
+# %%
+chain = augment.Chain([augment.PitchShift(), augment.TimeStretch()])
+extra = augment.balance_plan(train_rows, chain, ratio=0.15, seed=SEED)
+before = train_rows["target"].value_counts().sort_index()
+after = before.add(extra["target"].value_counts(), fill_value=0)
+fig = plots.class_distribution(before, after, title="Training items per emotion, before and after balancing")
+print(f"{len(extra)} augmented copies planned")
+augment.class_weights(manifest.select(train_rows)["y"].to_numpy(), 7)
+
+# %%
+try:
+    augment.balance_plan(data.frame[data.frame["split"] == "test"].assign(target="x"), chain)
+except augment.SplitGuardError as err:
+    print("refused:", err)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+assert len(variants["time stretch x0.9 (same length)"]) == len(y)
+assert np.array_equal(augment.PitchShift(2, 2)(y, SAMPLE_RATE, SEED), variants["pitch +2 semitones"])
+assert (after.max() - after.min()) <= 0.15 * after.max() + 1
+
+# %% [markdown]
+# **Take-away.** Augment the training split only, with seeds, and balance classes there. Next: `03_features.ipynb`.

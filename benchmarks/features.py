@@ -8,8 +8,19 @@ Prints one JSON object: clips per second for
   cache and 1 or 2 worker processes (load, check, resample, MFCC, cache write);
 * ``warm_clips_per_s``: sermodels again with the cache filled.
 
-All on the same synthetic clips (default 500, three seconds, at the corpora's
-native rates). Usage: ``python benchmarks/features.py [--clips 500]``.
+and, per worker (1 process, cold cache), the recommended recipe's spec next to MFCC-40:
+
+* ``mfcc40_clips_per_s``: 40 MFCCs (the papers' feature);
+* ``recommended_plain_clips_per_s``: the recommended spec (64 log-mel + pitch + RMS + ZCR
+  with deltas, 16 kHz; pitch tracked at 8 kHz) on plain clips;
+* ``recommended_copies_clips_per_s``: the same on the recipe's perturbation copies (speed
+  perturbation by soxr resampling);
+* ``recommended_v1_plain_clips_per_s`` / ``recommended_v1_copies_clips_per_s``: the recipe's
+  first version (YIN at 16 kHz; librosa pitch shift + time stretch copies), for comparison.
+
+All on the same clips: synthetic (default 500, three seconds, at the corpora's native
+rates), or the first ``--clips`` files of a real corpus with ``--data-root``.
+Usage: ``python benchmarks/features.py [--clips 500] [--data-root DIR]``.
 """
 
 from __future__ import annotations
@@ -26,8 +37,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import librosa  # noqa: E402
 from common import make_clips  # noqa: E402
 
+from sermodels import augment, manifest, presets  # noqa: E402
 from sermodels.cache import extract_features  # noqa: E402
 from sermodels.features import get_spec  # noqa: E402
+
+V1_AUGMENT = [{"name": "pitch_shift", "min_semitones": -2.0, "max_semitones": 2.0},
+              {"name": "time_stretch", "min_rate": 0.9, "max_rate": 1.1}]
 
 
 def naive(paths) -> float:
@@ -46,28 +61,62 @@ def ours(frame, root, spec, cache_dir, n_jobs) -> float:
     return elapsed
 
 
+def per_worker(frame, root, spec, cache_dir, steps=None) -> float:
+    """Clips per second of one worker with a cold cache (``steps``: perturbation copies)."""
+    if steps:
+        frame = augment.augmentation_plan(frame.assign(split="train"),
+                                          augment.Chain.from_list(steps), copies=1)
+    extract_features(frame.iloc[:3], root, spec, use_cache=False, progress=False)  # warm-up
+    return round(len(frame) / ours(frame, root, spec, cache_dir, 1), 1)
+
+
+def recipe_speeds(frame, root, tmp: Path) -> dict:
+    """Per-worker speed of MFCC-40 and of the recommended spec, plain and perturbed."""
+    recommended = presets.get("recommended")
+    spec = recommended.feature_spec
+    v1 = get_spec(spec, pitch_rate=None)
+    return {
+        "mfcc40_clips_per_s": per_worker(frame, root, get_spec("mfcc40"), tmp / "c1"),
+        "recommended_plain_clips_per_s": per_worker(frame, root, spec, tmp / "c2"),
+        "recommended_copies_clips_per_s": per_worker(frame, root, spec, tmp / "c3",
+                                                     recommended.config.augment),
+        "recommended_v1_plain_clips_per_s": per_worker(frame, root, v1, tmp / "c4"),
+        "recommended_v1_copies_clips_per_s": per_worker(frame, root, v1, tmp / "c5", V1_AUGMENT),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=500)
+    parser.add_argument("--data-root", type=Path, default=None,
+                        help="use the first --clips files of the corpora found here")
     args = parser.parse_args()
     spec = get_spec("mfcc40")  # 40 MFCCs, 25 ms / 10 ms, 22,050 Hz, 3 s
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        frame = make_clips(tmp / "data", args.clips)
-        paths = [str(tmp / "data" / p) for p in frame["path"]]
+        if args.data_root:
+            root = args.data_root
+            frame, _ = manifest.build_manifest(root)
+            frame = frame.sample(n=min(args.clips, len(frame)), random_state=0)
+        else:
+            root = tmp / "data"
+            frame = make_clips(root, args.clips)
+        frame = frame.reset_index(drop=True)
+        paths = [str(Path(root) / p) for p in frame["path"]]
         n = len(frame)
         # warm-up of both sides: imports, JIT compilation, and the (reused) worker processes
         naive(paths[:5])
-        extract_features(frame.iloc[:5], tmp / "data", spec, use_cache=False, progress=False)
-        extract_features(frame.iloc[:8], tmp / "data", spec, use_cache=False, n_jobs=2,
-                         progress=False)
+        extract_features(frame.iloc[:5], root, spec, use_cache=False, progress=False)
+        extract_features(frame.iloc[:8], root, spec, use_cache=False, n_jobs=2, progress=False)
         t_naive = naive(paths)
-        t_cold1 = ours(frame, tmp / "data", spec, tmp / "cache1", 1)
-        t_cold2 = ours(frame, tmp / "data", spec, tmp / "cache2", 2)
-        t_warm = ours(frame, tmp / "data", spec, tmp / "cache2", 1)
+        t_cold1 = ours(frame, root, spec, tmp / "cache1", 1)
+        t_cold2 = ours(frame, root, spec, tmp / "cache2", 2)
+        t_warm = ours(frame, root, spec, tmp / "cache2", 1)
+        speeds = recipe_speeds(frame, root, tmp)
     result = {
         "clips": n,
-        "clip_seconds": 3.0,
+        "source": "real files under --data-root" if args.data_root else "synthetic, 3 s",
+        "load_average": round(os.getloadavg()[0], 2),
         "cpu_count": os.cpu_count(),
         "naive_clips_per_s": round(n / t_naive, 1),
         "cold_1worker_clips_per_s": round(n / t_cold1, 1),
@@ -76,6 +125,7 @@ def main() -> None:
     }
     result["speedup_cold_2workers_vs_naive"] = round(t_naive / t_cold2, 2)
     result["speedup_warm_vs_cold_2workers"] = round(t_cold2 / t_warm, 1)
+    result.update(speeds)
     print(json.dumps(result, indent=2))
 
 

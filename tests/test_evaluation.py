@@ -2,7 +2,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sermodels.evaluation import bootstrap_ci, breakdown, evaluate, mean_std, summarize
+from sermodels.evaluation import (
+    bootstrap_ci,
+    breakdown,
+    evaluate,
+    mean_std,
+    speaker_bootstrap_ci,
+    summarize,
+)
 
 CLASSES = ("angry", "happy", "sad")
 
@@ -88,3 +95,46 @@ def test_mean_std():
 def test_bad_shapes():
     with pytest.raises(ValueError, match="proba must have shape"):
         evaluate(np.array([0, 1]), np.ones((2, 2)), CLASSES)
+
+
+def five_speakers(seed=0):
+    """Five test speakers of 100 clips each; the model gets a speaker right or mostly wrong."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, 500)
+    speakers = np.repeat([f"ravdess/{i}" for i in range(5)], 100)
+    skill = np.repeat([0.95, 0.9, 0.3, 0.85, 0.4], 100)
+    pred = np.where(rng.random(500) < skill, y, (y + 1) % 3)
+    return y, pred, speakers
+
+
+def test_speaker_interval_resamples_speakers_and_is_wider_than_the_clip_interval():
+    y, pred, speakers = five_speakers()
+    lo_c, hi_c = bootstrap_ci(y, pred, lambda a, b: float((a == b).mean()), n_boot=500)
+    lo_s, hi_s = speaker_bootstrap_ci(y, pred, speakers, lambda a, b: float((a == b).mean()),
+                                      n_boot=500)
+    assert hi_s - lo_s > 3 * (hi_c - lo_c)
+    assert lo_s <= float((y == pred).mean()) <= hi_s
+    # every resample is a mixture of whole speakers: bounds lie within the speakers' range
+    assert lo_s >= 0.25 and hi_s <= 0.97
+    one = np.repeat("tess/YAF", 500)
+    lo, hi = speaker_bootstrap_ci(y, pred, one, n_boot=50)
+    assert lo == pytest.approx(hi)
+    with pytest.raises(ValueError, match="speakers"):
+        speaker_bootstrap_ci(y, pred, speakers[:10])
+
+
+def test_records_use_the_speaker_interval_and_label_the_clip_one():
+    y, pred, speakers = five_speakers()
+    groups = pd.DataFrame({"corpus": [s.split("/")[0] for s in speakers],
+                           "speaker": [s.split("/")[1] for s in speakers]})
+    record = evaluate(y, onehot_proba(pred), CLASSES, groups=groups, n_boot=200)
+    m = record.metrics
+    assert m["ci95_resamples"] == "speakers" and m["test_speakers"] == 5
+    assert m["unweighted_accuracy_ci95"] == pytest.approx(
+        speaker_bootstrap_ci(y, pred, speakers, n_boot=200))
+    width = m["unweighted_accuracy_ci95"][1] - m["unweighted_accuracy_ci95"][0]
+    clip_width = m["unweighted_accuracy_ci95_clips"][1] - m["unweighted_accuracy_ci95_clips"][0]
+    assert width > clip_width
+    assert record.table()["95ci_resamples"].iloc[0] == "speakers"
+    plain = evaluate(y, onehot_proba(pred), CLASSES, n_boot=50).metrics
+    assert plain["ci95_resamples"] == "clips"

@@ -80,7 +80,7 @@ def test_key_changes_with_every_parameter_but_name_and_normalization():
     changes = {"kind": "pooled", "features": ("logmel",), "n_mfcc": 13, "n_mels": 64,
                "frame_ms": 20.0, "hop_ms": 5.0, "fmin": 50.0, "fmax": 8000.0, "top_db": None,
                "deltas": 1, "utterance_norm": True, "max_frames": 100, "image_size": (64, 64),
-               "stats": ("mean",), "audio": AudioConfig(sample_rate=16000)}
+               "stats": ("mean",), "pitch_rate": 8000, "audio": AudioConfig(sample_rate=16000)}
     assert set(changes) | {"name", "normalization"} == {f.name for f in dataclasses.fields(base)}
     keys = {dataclasses.replace(base, **{k: v}).key() for k, v in changes.items()}
     assert len(keys) == len(changes) and base.key() not in keys
@@ -135,3 +135,41 @@ def test_speaker_normalizer_uses_each_speakers_own_statistics():
     assert Normalizer.from_dict(norm.to_dict()).method == "speaker"
     with pytest.raises(ValueError, match="speaker keys"):
         norm.transform(x, speakers[:3])
+
+
+def test_caches_filled_before_pitch_rate_existed_stay_valid():
+    """A spec at the default pitch_rate hashes exactly as before the field existed."""
+    import hashlib
+    import json
+
+    spec = get_spec("functionals")
+    content = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec)
+               if f.name not in ("name", "normalization", "pitch_rate")}
+    content["audio"] = spec.audio.to_dict()
+    old = hashlib.sha1(json.dumps(content, sort_keys=True, default=list).encode()).hexdigest()[:16]
+    assert spec.key() == old
+    assert get_spec(spec, pitch_rate=8000).key() != old
+
+
+@pytest.mark.parametrize("f0", [110.0, 220.0, 330.0])
+def test_pitch_tracked_at_8khz_matches_the_full_rate(f0):
+    sr = 16000
+    t = np.arange(2 * sr) / sr
+    y = (0.5 * np.sin(2 * np.pi * f0 * t)).astype(np.float32)
+    full = features.log_pitch(y, get_spec("recommended", pitch_rate=None))
+    fast = features.log_pitch(y, get_spec("recommended", pitch_rate=8000))
+    assert abs(len(full) - len(fast)) <= 1
+    assert np.median(fast) == pytest.approx(np.log2(f0), abs=0.02)
+    assert np.median(full) == pytest.approx(np.log2(f0), abs=0.02)
+    with pytest.raises(ValueError, match="pitch_rate"):
+        get_spec("recommended", pitch_rate=1000)
+
+
+def test_the_recommended_spec_tracks_pitch_at_8khz():
+    spec = get_spec("recommended")
+    assert spec.pitch_rate == 8000
+    y = speechlike(3.0)
+    import soxr
+
+    out = extract(soxr.resample(y, SR, 16000).astype(np.float32), spec)
+    assert out.shape == spec.output_shape() and np.isfinite(out).all()

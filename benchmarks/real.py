@@ -1,0 +1,396 @@
+"""sermodels on real recordings: every paper preset, the SVM baselines and the recommended recipe
+under the speaker-independent protocols (and the leaky random split, labelled as such).
+
+Point it at a data root holding real RAVDESS and/or TESS (CREMA-D and SAVEE too if you have
+them; the protocols below use RAVDESS and TESS). For the corpora present it runs:
+
+* ``canonical``: the shipped speaker split, RAVDESS+TESS, unified7 (RAVDESS test actors
+  02 06 12 15 23; TESS trained on OAF, tested on YAF);
+* ``cv5``: speaker-independent 5-fold cross-validation (the shipped folds), RAVDESS+TESS,
+  unified7;
+* ``emobox``: EmoBox's six speaker folds of RAVDESS, 8 classes (``ravdess8``), the folds on
+  which EmoBox (2024) reports wav2vec2/HuBERT/WavLM/Whisper;
+* ``random``: one stratified random 70/10/20 split of RAVDESS+TESS (LEAKY: the same speakers
+  and sentences in train and test), unified7.
+
+Systems: the paper presets (``paper000`` ... ``paper004``; their epochs capped at
+``--paper-epochs``, early stopping still applies), ``svm_functionals`` and ``svm_speaker`` (the
+same SVM with per-speaker normalisation), ``mfcc_svm`` / ``mfcc_svm_speaker`` (a plain RBF SVM
+on per-utterance MFCC-40 mean and standard deviation at 22,050 Hz), ``recommended`` (the
+shipped recipe) and ``recommended_v1`` (the recipe as it was before real data was measured:
+librosa pitch shift + time stretch copies, YIN at 16 kHz). Every system is trained on the
+protocol's corpora and label set. The speaker interval is a cluster bootstrap over test
+speakers (see :func:`sermodels.evaluation.speaker_bootstrap_ci`).
+
+Results are merged into ``--out`` (default ``benchmarks/results/real/``): ``results.json``
+(one entry per system and protocol, with corpora, label set, seed, epochs, minutes, commit
+and versions) and ``results.md`` (the table), so a long run can be split with ``--systems``
+and ``--protocols``. Nothing is written into the data root; caches and run folders go to
+``--work``. The JSON of this invocation's entries is printed.
+
+Usage: ``python benchmarks/real.py --data-root DIR [--systems recommended,svm_speaker]
+[--protocols canonical,emobox] [--seed 0]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sermodels import manifest, presets, runs  # noqa: E402
+from sermodels.audio import AudioConfig  # noqa: E402
+from sermodels.evaluation import speaker_bootstrap_ci  # noqa: E402
+from sermodels.experiments import cross_validate  # noqa: E402
+from sermodels.features import FeatureSpec, get_spec  # noqa: E402
+from sermodels.training import train  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+#: protocol -> (corpora it needs, label set, what it is)
+PROTOCOLS = {
+    "canonical": (("ravdess", "tess"), "unified7", "speaker-independent, the shipped split"),
+    "cv5": (("ravdess", "tess"), "unified7", "speaker-independent 5-fold CV (shipped folds)"),
+    "emobox": (("ravdess",), "ravdess8", "speaker-independent, EmoBox's 6 RAVDESS folds"),
+    "random": (("ravdess", "tess"), "unified7", "RANDOM 70/10/20 split (leaky)"),
+    "enrol": (("ravdess", "tess"), "unified7",
+              "speaker-independent, the shipped split; each test clip normalised with itself and "
+              "N-1 other unlabelled clips of its speaker (N = 1, 5, 10, 20, all)"),
+    "dev": (("ravdess", "tess"), "unified7",
+            "selection only: the canonical split without its test speakers; 3 folds of the "
+            "RAVDESS training actors as validation speakers, TESS OAF always in training"),
+}
+DEV_FOLDS = 3
+ENROL_CLIPS = (1, 5, 10, 20, None)  # None: every clip of the speaker
+ENROL_DRAWS = 3
+
+MFCC_STATS = FeatureSpec(name="mfcc40_stats", kind="pooled", features=("mfcc",), n_mfcc=40,
+                         stats=("mean", "std"), normalization="zscore",
+                         audio=AudioConfig(sample_rate=22_050))
+RECOMMENDED_V1_AUGMENT = [{"name": "pitch_shift", "min_semitones": -2.0, "max_semitones": 2.0},
+                          {"name": "time_stretch", "min_rate": 0.9, "max_rate": 1.1}]
+
+#: system -> (preset, feature-spec (name or object) or changes, training-config changes)
+SYSTEMS: dict[str, tuple[str, object, dict]] = {
+    "paper000": ("paper000", {}, {}),
+    "paper001": ("paper001", {}, {}),
+    "paper002": ("paper002", {}, {}),
+    "paper003": ("paper003", {}, {}),
+    "paper004": ("paper004", {}, {}),
+    "svm_functionals": ("svm_functionals", {}, {}),
+    "svm_speaker": ("svm_speaker", {}, {}),
+    "mfcc_svm": ("svm_functionals", MFCC_STATS, {}),
+    "mfcc_svm_speaker": ("svm_functionals", replace(MFCC_STATS, normalization="speaker"), {}),
+    "recommended": ("recommended", {}, {}),
+    "recommended_v1": ("recommended", {"pitch_rate": None},
+                       {"augment": RECOMMENDED_V1_AUGMENT}),
+}
+
+
+def system_preset(key: str, label_set: str, paper_epochs: int, seed: int) -> presets.Preset:
+    """The preset a system runs, on ``label_set``, with paper presets' epochs capped."""
+    name, spec, changes = SYSTEMS[key]
+    preset = presets.get(name)
+    if isinstance(spec, FeatureSpec):
+        preset = replace(preset, spec=spec)
+    elif spec:
+        preset = replace(preset, spec=get_spec(preset.feature_spec, **spec))
+    changes = {"label_set": label_set, "seed": seed, "verbose": 0, **changes}
+    if key.startswith("paper"):
+        changes["epochs"] = min(paper_epochs, preset.config.epochs)
+    return replace(preset, name=key).with_config(**changes)
+
+
+def commit() -> str:
+    """The repository's commit (``+dirty`` when the tree has uncommitted changes)."""
+    def git(*args):
+        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True,
+                              text=True).stdout.strip()
+    sha = git("rev-parse", "--short", "HEAD") or "unknown"
+    return sha + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def _per_corpus_ua(rows: pd.DataFrame) -> dict:
+    from sermodels.evaluation import unweighted_accuracy
+
+    return {corpus: round(unweighted_accuracy(g["y"], g["pred"]), 4)
+            for corpus, g in rows.groupby("corpus")}
+
+
+def _test_table(result) -> pd.DataFrame:
+    rows = result.test_rows[["corpus", "speaker"]].copy()
+    rows["y"] = [result.label_set.index(t) for t in result.test_rows["target"]]
+    rows["pred"] = result.test_proba.argmax(axis=1)
+    return rows
+
+
+def _params(result) -> int | None:
+    count = getattr(result.model, "count_params", None)
+    return int(count()) if callable(count) else None
+
+
+def _single(frame, root, preset, run_dir, cache_dir, n_jobs) -> dict:
+    """One training on the frame's split; UA, per-corpus UA, speaker interval, recalls."""
+    result = train(frame, root, preset.feature_spec, preset.config, run_dir=run_dir,
+                   cache_dir=cache_dir, n_jobs=n_jobs)
+    table = _test_table(result)
+    speakers = (table["corpus"] + "/" + table["speaker"].astype(str)).to_numpy()
+    recall = pd.Series(table["y"] == table["pred"]).groupby(table["y"]).mean()
+    m = result.metrics
+    return {
+        "ua": round(m["unweighted_accuracy"], 4), "accuracy": round(m["accuracy"], 4),
+        "ua_per_corpus": _per_corpus_ua(table),
+        "ua_ci95_speakers": [round(v, 4) for v in speaker_bootstrap_ci(
+            table["y"].to_numpy(), table["pred"].to_numpy(), speakers)],
+        "recall_per_class": {result.label_set.classes[int(k)]: round(float(v), 3)
+                             for k, v in recall.items()},
+        "n_test": int(m["n"]), "test_speakers": int(len(set(speakers))),
+        "epochs_run": int(m["epochs_run"]), "params": _params(result),
+    }
+
+
+def _folds(frame, root, preset, folds, run_dir, cache_dir, n_jobs, seed) -> dict:
+    outcome = cross_validate(frame, root, preset, folds=folds, seed=seed, run_dir=run_dir,
+                             cache_dir=cache_dir, n_jobs=n_jobs)
+    ua = outcome.table["unweighted_accuracy"].to_numpy(dtype=float)
+    return {"ua": round(float(ua.mean()), 4), "ua_std": round(float(ua.std(ddof=1)), 4),
+            "ua_per_fold": [round(v, 4) for v in ua],
+            "epochs_run_per_fold": [int(v) for v in outcome.table["epochs_run"]],
+            "n_test": int(outcome.table["n_test"].sum())}
+
+
+def development_rounds(frame: pd.DataFrame, seed: int = 0) -> list[pd.Series]:
+    """Splits of the ``dev`` protocol: canonical test speakers removed; RAVDESS training and
+    validation actors dealt into :data:`DEV_FOLDS` folds, each fold in turn the test part (the
+    *validation* speakers of the selection), one actor of the rest validating early stopping;
+    other corpora's training speakers stay in training."""
+    dev = frame[frame["split"] != "test"]
+    actors = sorted(dev.loc[dev["corpus"] == "ravdess", "speaker"].unique())
+    order = np.random.default_rng(seed).permutation(actors)
+    rounds = []
+    for k in range(DEV_FOLDS):
+        held = set(order[k::DEV_FOLDS])
+        rest = [a for a in order if a not in held]
+        split = pd.Series("train", index=dev.index, dtype=object)
+        ravdess = dev["corpus"] == "ravdess"
+        split[ravdess & dev["speaker"].isin(held)] = "test"
+        split[ravdess & (dev["speaker"] == rest[0])] = "val"
+        rounds.append(split)
+    return rounds
+
+
+def _development(frame, root, preset, run_dir, cache_dir, n_jobs, seed) -> dict:
+    dev = frame[frame["split"] != "test"]
+    ua, epochs = [], []
+    for k, split in enumerate(development_rounds(frame, seed)):
+        result = train(dev.assign(split=split.to_numpy()), root, preset.feature_spec,
+                       preset.config, run_dir=run_dir / f"dev{k}", cache_dir=cache_dir,
+                       n_jobs=n_jobs)
+        ua.append(result.metrics["unweighted_accuracy"])
+        epochs.append(int(result.metrics["epochs_run"]))
+    ua = np.asarray(ua)
+    return {"ua": round(float(ua.mean()), 4), "ua_std": round(float(ua.std(ddof=1)), 4),
+            "ua_per_fold": [round(v, 4) for v in ua], "epochs_run_per_fold": epochs}
+
+
+def _enrolment(frame, root, preset, run_dir, cache_dir, n_jobs, seed) -> dict:
+    """Train once on the canonical split, then score the test speakers with per-speaker
+    statistics from only N of their clips (the clip itself and N-1 others drawn at random)."""
+    from sermodels.cache import extract_features
+    from sermodels.features import speaker_normalize
+    from sermodels.training import predict_proba
+
+    if preset.feature_spec.normalization != "speaker":
+        raise SystemExit(f"enrol needs a per-speaker normalised system, not {preset.name}")
+    result = train(frame, root, preset.feature_spec, preset.config, run_dir=run_dir,
+                   cache_dir=cache_dir, n_jobs=n_jobs)
+    test = result.test_rows
+    raw = extract_features(test, root, preset.feature_spec, cache_dir=cache_dir,
+                           n_jobs=n_jobs, progress=False)
+    if len(raw.rows) != len(test):
+        raise SystemExit("test features changed between training and enrolment")
+    speakers = (test["corpus"] + "/" + test["speaker"].astype(str)).to_numpy()
+    y = np.array([result.label_set.index(t) for t in test["target"]])
+    out = {}
+    for n_clips in ENROL_CLIPS:
+        draws = 1 if n_clips is None else ENROL_DRAWS
+        scores = []
+        for draw in range(draws):
+            rng = np.random.default_rng([seed, draw, n_clips or 0])
+            x = np.empty_like(raw.x)
+            for key in np.unique(speakers):
+                idx = np.flatnonzero(speakers == key)
+                if n_clips is None:
+                    x[idx] = speaker_normalize(raw.x[idx])
+                    continue
+                for i in idx:
+                    others = rng.permutation(idx[idx != i])[: n_clips - 1]
+                    x[i] = speaker_normalize(raw.x[np.concatenate([[i], others])])[0]
+            pred = predict_proba(result.model, x, preset.config.tta_crops).argmax(axis=1)
+            scores.append(float(np.mean([(pred[y == c] == c).mean() for c in np.unique(y)])))
+        out["all" if n_clips is None else str(n_clips)] = round(float(np.mean(scores)), 4)
+    return {"ua": out["all"], "ua_by_enrolment_clips": out, "draws": ENROL_DRAWS,
+            "n_test": int(len(test)), "params": _params(result),
+            "epochs_run": int(result.metrics["epochs_run"])}
+
+
+def run_one(key: str, protocol: str, frame: pd.DataFrame, root: Path, work: Path, *,
+            seed: int, paper_epochs: int, n_jobs: int) -> dict:
+    """Train and score one system under one protocol; the entry recorded for it."""
+    corpora, label_set, what = PROTOCOLS[protocol]
+    preset = system_preset(key, label_set, paper_epochs, seed)
+    data = frame[frame["corpus"].isin(corpora)]
+    run_dir = work / "runs" / f"{key}-{protocol}-{_dt.datetime.now():%Y%m%d-%H%M%S}"
+    cache_dir = work / "cache"
+    started, load = time.perf_counter(), os.getloadavg()[0]
+    if protocol == "canonical":
+        scores = _single(data, root, preset, run_dir, cache_dir, n_jobs)
+    elif protocol == "enrol":
+        scores = _enrolment(data, root, preset, run_dir, cache_dir, n_jobs, seed)
+    elif protocol == "dev":
+        scores = _development(data, root, preset, run_dir, cache_dir, n_jobs, seed)
+    elif protocol == "random":
+        leaky = manifest.assign_splits(data, protocol="random", seed=seed)
+        scores = _single(leaky, root, preset, run_dir, cache_dir, n_jobs)
+    else:
+        scores = _folds(data, root, preset, 5 if protocol == "cv5" else "emobox", run_dir,
+                        cache_dir, n_jobs, seed)
+    return {
+        "system": key, "protocol": protocol, "protocol_description": what,
+        "leaky": protocol == "random", "corpora": list(corpora), "label_set": label_set,
+        "seed": seed, "preset": SYSTEMS[key][0], "model": preset.config.model,
+        "feature_spec": preset.feature_spec.name,
+        "epochs_cap": preset.config.epochs if preset.config.model not in ("svm",) else None,
+        **scores,
+        "minutes": round((time.perf_counter() - started) / 60, 1),
+        "load_average_at_start": round(load, 2), "cpu_count": os.cpu_count(),
+        "commit": commit(), "date": _dt.date.today().isoformat(),
+        "command": "python benchmarks/real.py " + " ".join(sys.argv[1:]),
+        "packages": runs.environment()["packages"],
+    }
+
+
+def _pct(value) -> str:
+    return "" if value is None else f"{100 * value:.1f}%"
+
+
+MAIN_PROTOCOLS = ("canonical", "cv5", "emobox", "random")
+
+
+def _cell(e: dict | None) -> str:
+    if e is None:
+        return "not run"
+    if "ua_std" in e:
+        return f"{_pct(e['ua'])} ± {100 * e['ua_std']:.1f}"
+    lo, hi = e["ua_ci95_speakers"]
+    return f"{_pct(e['ua'])} [{_pct(lo)}, {_pct(hi)}]"
+
+
+def markdown(entries: dict) -> str:
+    """The results tables (unweighted accuracy): one row per system, one column per protocol;
+    then the enrolment and the selection (validation speakers) tables when they were run."""
+    systems = [s for s in SYSTEMS if any(e["system"] == s for e in entries.values())]
+    head = ["system", *[f"{p} ({PROTOCOLS[p][1]})" for p in MAIN_PROTOCOLS]]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for system in systems:
+        if any(f"{system}/{p}" in entries for p in MAIN_PROTOCOLS):
+            cells = [_cell(entries.get(f"{system}/{p}")) for p in MAIN_PROTOCOLS]
+            lines.append(f"| `{system}` | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Unweighted accuracy (mean of per-class recalls). `canonical` and `random`: one "
+        "training, with a 95% interval from a cluster bootstrap over test speakers (for the "
+        "leaky random split the interval resamples speakers it also trained on); `cv5` and "
+        "`emobox`: mean ± standard deviation over folds. Seed, epochs, minutes and commit of "
+        "each cell are in `results.json`; paper presets are capped at `epochs_cap` epochs.",
+    ]
+    enrol = [e for e in entries.values() if e["protocol"] == "enrol"]
+    if enrol:
+        counts = list(enrol[0]["ua_by_enrolment_clips"])
+        lines += ["", "Unlabelled clips of the test speaker available for per-speaker "
+                  "normalisation (canonical split, unweighted accuracy, mean of "
+                  f"{enrol[0]['draws']} draws):", "",
+                  "| system | " + " | ".join(f"{c} clips" for c in counts) + " |",
+                  "|" + "---|" * (len(counts) + 1)]
+        for e in enrol:
+            lines.append(f"| `{e['system']}` | " + " | ".join(
+                _pct(e["ua_by_enrolment_clips"][c]) for c in counts) + " |")
+    dev = [e for e in entries.values() if e["protocol"] == "dev"]
+    if dev:
+        lines += ["", f"Selection on validation speakers only ({PROTOCOLS['dev'][2]}):", "",
+                  "| system | validation UA (mean ± std over folds) | per fold |", "|---|---|---|"]
+        for e in dev:
+            lines.append(f"| `{e['system']}` | {_cell(e)} | "
+                         + ", ".join(_pct(v) for v in e["ua_per_fold"]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-root", required=True, type=Path, help="folder with the corpora")
+    parser.add_argument("--systems", default=",".join(SYSTEMS),
+                        help=f"comma-separated, from {', '.join(SYSTEMS)}")
+    parser.add_argument("--protocols", default=",".join(PROTOCOLS),
+                        help=f"comma-separated, from {', '.join(PROTOCOLS)}")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--paper-epochs", type=int, default=15,
+                        help="epoch cap of the paper presets (early stopping still applies)")
+    parser.add_argument("--jobs", type=int, default=2, help="feature-extraction workers")
+    parser.add_argument("--work", type=Path,
+                        default=Path.home() / ".cache" / "sermodels" / "benchmark-real",
+                        help="feature cache and run folders (never inside the data root)")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "real")
+    args = parser.parse_args()
+    systems = [s for s in args.systems.split(",") if s]
+    protocols = [p for p in args.protocols.split(",") if p]
+    for given, known, what in ((systems, SYSTEMS, "systems"), (protocols, PROTOCOLS, "protocols")):
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            parser.error(f"unknown {what} {unknown}; known: {', '.join(known)}")
+    root = args.data_root.resolve()
+    work = args.work.resolve()
+    if not root.is_dir():
+        parser.error(f"--data-root {root}: not a folder")
+    if work == root or root in work.parents:
+        parser.error(f"--work {work} is inside the data root: nothing is written there")
+    frame, loaded = manifest.build_manifest(root, seed=0)
+    present = set(frame["corpus"])
+    print(f"corpora found under {root}: {', '.join(sorted(present)) or 'none'}",
+          file=sys.stderr)
+    args.out.mkdir(parents=True, exist_ok=True)
+    record = args.out / "results.json"
+    entries = json.loads(record.read_text()) if record.is_file() else {}
+    done = {}
+    for protocol in protocols:
+        missing = [c for c in PROTOCOLS[protocol][0] if c not in present]
+        if missing:
+            print(f"skipping protocol {protocol}: needs {', '.join(missing)}, not found under "
+                  f"{root}", file=sys.stderr)
+            continue
+        for key in systems:
+            print(f"running {key} under {protocol} ...", file=sys.stderr, flush=True)
+            entry = run_one(key, protocol, frame, root, work, seed=args.seed,
+                            paper_epochs=args.paper_epochs, n_jobs=args.jobs)
+            entries[f"{key}/{protocol}"] = done[f"{key}/{protocol}"] = entry
+            record.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
+            (args.out / "results.md").write_text(markdown(entries))
+            print(f"  {key}/{protocol}: UA {entry['ua']:.3f} in {entry['minutes']} min",
+                  file=sys.stderr, flush=True)
+    print(json.dumps(done, indent=2))
+
+
+if __name__ == "__main__":
+    np.seterr(all="ignore")
+    main()

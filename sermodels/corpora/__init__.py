@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from sermodels.corpora import cremad, ravdess, savee, tess
+from sermodels.corpora import cremad, folders, ravdess, savee, tess
 from sermodels.corpora.base import (
     AUDIO_SUFFIXES,
     LoadResult,
@@ -33,8 +33,13 @@ from sermodels.labels import CORPORA
 
 __all__ = [
     "AUDIO_SUFFIXES", "CORPORA", "LoadResult", "ParseError", "Record", "SAMPLE_RATES",
-    "load_corpus", "load_corpora", "parser",
+    "load_corpus", "load_corpora", "load_folders", "parser", "LAYOUTS",
 ]
+
+#: Layouts ``manifest`` understands: the four built-in corpora (told apart by their
+#: file names), or your own corpus as one folder per emotion (:mod:`.folders`).
+LAYOUTS = ("corpora", folders.LAYOUT)
+load_folders = folders.load_folders
 
 _MODULES = {"cremad": cremad, "ravdess": ravdess, "tess": tess, "savee": savee}
 

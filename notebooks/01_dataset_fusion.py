@@ -20,19 +20,24 @@
 # %% [markdown]
 # # **01 · Dataset fusion: four corpora, seven emotions, honest splits**
 #
-# Load CREMA-D, RAVDESS, TESS and SAVEE, map their labels onto seven emotions, build one manifest, and see why the split must keep speakers apart.
+# Load CREMA-D, RAVDESS, TESS and SAVEE, map their labels onto seven emotions, build one
+# manifest, and see why the split must keep speakers apart.
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sermodels/sermodels/blob/main/notebooks/01_dataset_fusion.ipynb)
 
 # %% [markdown]
 # ## Setup
 #
-# In Colab the first cell installs sermodels (elsewhere, install it once with `pip install -e .` from the repository). The second checks versions, seeds everything and tells you whether a GPU is available. Set the environment variable `SERMODELS_SMOKE=1` to run on a small synthetic corpus with few epochs (that is how CI runs every notebook).
+# In Colab the first cell installs sermodels (elsewhere, install it once with
+# `pip install -e .` from the repository). The second checks versions, seeds everything and
+# tells you whether a GPU is available. Set the environment variable `SERMODELS_SMOKE=1` to
+# run on a small synthetic corpus with few epochs (that is how CI runs every notebook).
 
 # %%
 import sys
 
 if "google.colab" in sys.modules:
+    print("Installing sermodels from GitHub into this Colab runtime...")
     # %pip install -q "sermodels @ git+https://github.com/sermodels/sermodels@main"
 
 # %%
@@ -68,7 +73,8 @@ for corpus, how in download.HOW_TO_GET.items():
     print(f"{corpus:8s} {how}")
 
 # %% [markdown]
-# The helpers resume interrupted downloads and check what they unpacked against the shipped manifests. In Colab you can also upload a zip and pass its path as `source`.
+# The helpers resume interrupted downloads and check what they unpacked against the
+# shipped manifests. In Colab you can also upload a zip and pass its path as `source`.
 
 # %%
 if USE_KAGGLE:
@@ -79,7 +85,8 @@ if USE_DIRECT:
         print(download.download(corpus, DATA_ROOT, source="direct").check)
 
 # %% [markdown]
-# `verify` compares what you have with every file each release should contain (the shipped `data_manifests/`): expected, present, missing, unexpected.
+# `verify` compares what you have with every file each release should contain (the shipped
+# `data_manifests/`): expected, present, missing, unexpected.
 
 # %%
 from sermodels.verify import to_frame, verify
@@ -119,7 +126,8 @@ pd.DataFrame([
 ]).pivot_table(index="native", columns="corpus", values="unified7", aggfunc="first")
 
 # %% [markdown]
-# Files per corpus and emotion (paper 000's Table 3). CREMA-D has no *surprise*, so that class is small: we will balance it later, on the training split only.
+# Files per corpus and emotion (paper 000's Table 3). CREMA-D has no *surprise*, so that
+# class is small: we will balance it later, on the training split only.
 
 # %%
 from sermodels import manifest, plots

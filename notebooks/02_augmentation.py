@@ -20,19 +20,24 @@
 # %% [markdown]
 # # **02 · Augmentation: listen, look, balance**
 #
-# Hear and see what noise, pitch shift, time stretch, time shift and SpecAugment do to a clip, and balance the classes of the training split (never validation or test).
+# Hear and see what noise, pitch shift, time stretch, time shift and SpecAugment do to a
+# clip, and balance the classes of the training split (never validation or test).
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sermodels/sermodels/blob/main/notebooks/02_augmentation.ipynb)
 
 # %% [markdown]
 # ## Setup
 #
-# In Colab the first cell installs sermodels (elsewhere, install it once with `pip install -e .` from the repository). The second checks versions, seeds everything and tells you whether a GPU is available. Set the environment variable `SERMODELS_SMOKE=1` to run on a small synthetic corpus with few epochs (that is how CI runs every notebook).
+# In Colab the first cell installs sermodels (elsewhere, install it once with
+# `pip install -e .` from the repository). The second checks versions, seeds everything and
+# tells you whether a GPU is available. Set the environment variable `SERMODELS_SMOKE=1` to
+# run on a small synthetic corpus with few epochs (that is how CI runs every notebook).
 
 # %%
 import sys
 
 if "google.colab" in sys.modules:
+    print("Installing sermodels from GitHub into this Colab runtime...")
     # %pip install -q "sermodels @ git+https://github.com/sermodels/sermodels@main"
 
 # %%
@@ -103,7 +108,7 @@ from sermodels.features import extract, get_spec
 logmel = extract(y, get_spec("logmel64", audio={"duration": None}))
 masked = augment.SpecAugment(freq_masks=2, freq_width=8, time_masks=2, time_width=25)(logmel, SEED)
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.5))
-for ax, image, name in zip(axes, (logmel, masked), ("log-mel", "after SpecAugment")):
+for ax, image, name in zip(axes, (logmel, masked), ("log-mel", "after SpecAugment"), strict=True):
     ax.imshow(image.T, origin="lower", aspect="auto", cmap="magma")
     ax.set_title(name)
     ax.set_xlabel("frame (10 ms)")
@@ -139,4 +144,5 @@ assert np.array_equal(augment.PitchShift(2, 2)(y, SAMPLE_RATE, SEED), variants["
 assert (after.max() - after.min()) <= 0.15 * after.max() + 1
 
 # %% [markdown]
-# **Take-away.** Augment the training split only, with seeds, and balance classes there. Next: `03_features.ipynb`.
+# **Take-away.** Augment the training split only, with seeds, and balance classes there.
+# Next: `03_features.ipynb`.

@@ -20,19 +20,24 @@
 # %% [markdown]
 # # **03 · Features: MFCC, log-mel, RMS, ZCR, deltas — and a cache**
 #
-# Compute the features the papers use, look at their shapes, and cache them to .npy so the second run is instant.
+# Compute the features the papers use, look at their shapes, and cache them to .npy so the
+# second run is instant.
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sermodels/sermodels/blob/main/notebooks/03_features.ipynb)
 
 # %% [markdown]
 # ## Setup
 #
-# In Colab the first cell installs sermodels (elsewhere, install it once with `pip install -e .` from the repository). The second checks versions, seeds everything and tells you whether a GPU is available. Set the environment variable `SERMODELS_SMOKE=1` to run on a small synthetic corpus with few epochs (that is how CI runs every notebook).
+# In Colab the first cell installs sermodels (elsewhere, install it once with
+# `pip install -e .` from the repository). The second checks versions, seeds everything and
+# tells you whether a GPU is available. Set the environment variable `SERMODELS_SMOKE=1` to
+# run on a small synthetic corpus with few epochs (that is how CI runs every notebook).
 
 # %%
 import sys
 
 if "google.colab" in sys.modules:
+    print("Installing sermodels from GitHub into this Colab runtime...")
     # %pip install -q "sermodels @ git+https://github.com/sermodels/sermodels@main"
 
 # %%
@@ -55,7 +60,7 @@ import time
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sermodels import features, plots
+from sermodels import features
 from sermodels.audio import load_audio
 from sermodels.features import FeatureSpec, get_spec
 
@@ -82,7 +87,7 @@ parts = {
     "ZCR": FeatureSpec(features=("zcr",), audio=spec.audio),
 }
 fig, axes = plt.subplots(len(parts), 1, figsize=(10, 9))
-for ax, (name, part) in zip(axes, parts.items()):
+for ax, (name, part) in zip(axes, parts.items(), strict=True):
     values = features.extract(y, part)
     if values.shape[1] > 1:
         ax.imshow(values.T, origin="lower", aspect="auto", cmap="viridis")
@@ -100,7 +105,8 @@ print("paper 004: 13 MFCC + RMS, deltas and delta-deltas, z-scored per utterance
       with_deltas.shape)
 
 # %% [markdown]
-# Every preset and its output shape (sequences for CNN/RNN models, images for the 2-D CNN, pooled statistics for the DNN and classical baselines):
+# Every preset and its output shape (sequences for CNN/RNN models, images for the 2-D CNN,
+# pooled statistics for the DNN and classical baselines):
 
 # %%
 pd.DataFrame([{"spec": name, "kind": get_spec(name).kind, "features": "+".join(get_spec(name).features),
@@ -139,4 +145,5 @@ assert (first.x == second.x).all()
 assert first.x.shape[1:] == spec.output_shape()
 
 # %% [markdown]
-# **Take-away.** Features are a pure function of the audio and the spec; cache them. Next: `04_training.ipynb`.
+# **Take-away.** Features are a pure function of the audio and the spec; cache them. Next:
+# `04_training.ipynb`.

@@ -20,19 +20,24 @@
 # %% [markdown]
 # # **04 · Training the models of paper 000: DNN, 1D-CNN, CNN-LSTM**
 #
-# Build the three networks of paper 000, train them on unseen-speaker splits with early stopping, and read their learning curves.
+# Build the three networks of paper 000, train them on unseen-speaker splits with early
+# stopping, and read their learning curves.
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sermodels/sermodels/blob/main/notebooks/04_training.ipynb)
 
 # %% [markdown]
 # ## Setup
 #
-# In Colab the first cell installs sermodels (elsewhere, install it once with `pip install -e .` from the repository). The second checks versions, seeds everything and tells you whether a GPU is available. Set the environment variable `SERMODELS_SMOKE=1` to run on a small synthetic corpus with few epochs (that is how CI runs every notebook).
+# In Colab the first cell installs sermodels (elsewhere, install it once with
+# `pip install -e .` from the repository). The second checks versions, seeds everything and
+# tells you whether a GPU is available. Set the environment variable `SERMODELS_SMOKE=1` to
+# run on a small synthetic corpus with few epochs (that is how CI runs every notebook).
 
 # %%
 import sys
 
 if "google.colab" in sys.modules:
+    print("Installing sermodels from GitHub into this Colab runtime...")
     # %pip install -q "sermodels @ git+https://github.com/sermodels/sermodels@main"
 
 # %%
@@ -91,8 +96,9 @@ for name in MODELS:
     results[name] = train(data.frame, data.root, spec, config, cache_dir=notebook.cache_dir(),
                           run_dir=notebook.runs_dir() / f"04-{name}")
     m = results[name].metrics
-    print(f"{name:9s} unseen speakers: accuracy {m['accuracy']:.3f}, unweighted {m['unweighted_accuracy']:.3f} "
-          f"(chance {m['chance_uniform']:.3f}), {m['epochs_run']} epochs")
+    print(f"{name:9s} unseen speakers: accuracy {m['accuracy']:.3f}, "
+          f"unweighted {m['unweighted_accuracy']:.3f} (chance {m['chance_uniform']:.3f}), "
+          f"{m['epochs_run']} epochs")
 
 # %%
 for name, result in results.items():

@@ -20,19 +20,24 @@
 # %% [markdown]
 # # **05 · Evaluation that tells the truth**
 #
-# Classification reports, confusion matrices, ROC curves, model comparison, per-corpus results, and the leakage gap between a random split and unseen speakers.
+# Classification reports, confusion matrices, ROC curves, model comparison, per-corpus
+# results, and the leakage gap between a random split and unseen speakers.
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sermodels/sermodels/blob/main/notebooks/05_evaluation.ipynb)
 
 # %% [markdown]
 # ## Setup
 #
-# In Colab the first cell installs sermodels (elsewhere, install it once with `pip install -e .` from the repository). The second checks versions, seeds everything and tells you whether a GPU is available. Set the environment variable `SERMODELS_SMOKE=1` to run on a small synthetic corpus with few epochs (that is how CI runs every notebook).
+# In Colab the first cell installs sermodels (elsewhere, install it once with
+# `pip install -e .` from the repository). The second checks versions, seeds everything and
+# tells you whether a GPU is available. Set the environment variable `SERMODELS_SMOKE=1` to
+# run on a small synthetic corpus with few epochs (that is how CI runs every notebook).
 
 # %%
 import sys
 
 if "google.colab" in sys.modules:
+    print("Installing sermodels from GitHub into this Colab runtime...")
     # %pip install -q "sermodels @ git+https://github.com/sermodels/sermodels@main"
 
 # %%

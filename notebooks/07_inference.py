@@ -20,19 +20,24 @@
 # %% [markdown]
 # # **07 · Inference on new recordings, and TFLite export**
 #
-# Run a trained model on a new recording (yours, if you upload one), window by window for long audio, and export it to TFLite for a phone.
+# Run a trained model on a new recording (yours, if you upload one), window by window for
+# long audio, and export it to TFLite for a phone.
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sermodels/sermodels/blob/main/notebooks/07_inference.ipynb)
 
 # %% [markdown]
 # ## Setup
 #
-# In Colab the first cell installs sermodels (elsewhere, install it once with `pip install -e .` from the repository). The second checks versions, seeds everything and tells you whether a GPU is available. Set the environment variable `SERMODELS_SMOKE=1` to run on a small synthetic corpus with few epochs (that is how CI runs every notebook).
+# In Colab the first cell installs sermodels (elsewhere, install it once with
+# `pip install -e .` from the repository). The second checks versions, seeds everything and
+# tells you whether a GPU is available. Set the environment variable `SERMODELS_SMOKE=1` to
+# run on a small synthetic corpus with few epochs (that is how CI runs every notebook).
 
 # %%
 import sys
 
 if "google.colab" in sys.modules:
+    print("Installing sermodels from GitHub into this Colab runtime...")
     # %pip install -q "sermodels @ git+https://github.com/sermodels/sermodels@main"
 
 # %%
@@ -74,7 +79,8 @@ print(f"run folder {result.run_dir}; classes {predictor.classes}")
 # %%
 clip = data.root / result.test_rows["path"].iloc[0]
 prediction = predictor.predict_file(clip)
-print(f"{clip.name}: {prediction.label} ({prediction.confidence:.2f}); true: {result.test_rows['target'].iloc[0]}")
+truth = result.test_rows["target"].iloc[0]
+print(f"{clip.name}: {prediction.label} ({prediction.confidence:.2f}); true: {truth}")
 prediction.probabilities
 
 # %% [markdown]

@@ -52,6 +52,12 @@ def test_notebook_is_in_sync_with_its_source(path):
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_source_is_plain_python(path):
+    """Magics are commented out in the .py, so it must parse as it is: that is what linters read."""
+    ast.parse(path.with_suffix(".py").read_text(encoding="utf-8"), filename=f"{path.stem}.py")
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_outputs_are_stripped(path):
     nb = nbformat.read(path, as_version=4)
     for cell in code_cells(nb):

@@ -16,10 +16,12 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+from sermodels.errors import DataError
+
 CROPS = ("center", "left")
 
 
-class AudioError(ValueError):
+class AudioError(DataError):
     """A file that cannot be used as audio; the message names the file and the problem."""
 
     def __init__(self, path: str | os.PathLike, problem: str) -> None:

@@ -27,9 +27,10 @@ import pandas as pd
 from sklearn.utils.class_weight import compute_class_weight
 
 from sermodels.audio import fix_length
+from sermodels.errors import UsageError
 
 
-class SplitGuardError(ValueError):
+class SplitGuardError(UsageError):
     """An attempt to augment an item outside the training split."""
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from sermodels.corpora import check_corpora
+from sermodels.errors import SermodelsError
 from sermodels.verify import CorpusCheck, verify
 
 DIRECT_URLS: dict[str, str] = {
@@ -58,7 +59,7 @@ HOW_TO_GET = {
 CHUNK = 1 << 16
 
 
-class DownloadError(RuntimeError):
+class DownloadError(SermodelsError, RuntimeError):
     """A download or unpack that failed; the message says what and where."""
 
 

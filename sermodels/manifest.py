@@ -20,6 +20,7 @@ import pandas as pd
 
 from sermodels import catalog, labels, splits
 from sermodels.corpora import LoadResult, Record, load_corpora
+from sermodels.errors import DataError
 
 #: Columns of a manifest, in file order.
 COLUMNS: tuple[str, ...] = (
@@ -30,7 +31,7 @@ REQUIRED: tuple[str, ...] = ("path", "corpus", "speaker", "native_label", "label
 GENDERS = ("male", "female")
 
 
-class ManifestError(ValueError):
+class ManifestError(DataError):
     """A manifest that breaks the format; the message names the file and rows."""
 
 

@@ -18,13 +18,14 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from sermodels.errors import DataError
 from sermodels.seeding import stable_int
 
 SPLITS = ("train", "val", "test")
 PROTOCOLS = ("speaker", "random")
 
 
-class SpeakerLeakError(ValueError):
+class SpeakerLeakError(DataError):
     """A speaker appears in more than one part of a speaker-independent split."""
 
 

@@ -12,7 +12,10 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
+import shutil
 import sys
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -25,6 +28,7 @@ import pandas as pd  # noqa: E402
 
 from sermodels import augment, labels, manifest, models, runs  # noqa: E402
 from sermodels.cache import FeatureSet, extract_features  # noqa: E402
+from sermodels.errors import DataError, MissingAudioError  # noqa: E402
 from sermodels.evaluation import summarize  # noqa: E402
 from sermodels.features import FeatureSpec, Normalizer  # noqa: E402
 from sermodels.seeding import seed_everything  # noqa: E402
@@ -248,6 +252,101 @@ class Prepared:
     features: FeatureSet
 
 
+#: Default largest fraction of a split's clips that may have no usable audio (see :func:`prepare`).
+MAX_MISSING = 0.05
+_max_missing: contextvars.ContextVar[float] = contextvars.ContextVar("max_missing",
+                                                                     default=MAX_MISSING)
+
+
+@contextlib.contextmanager
+def allow_missing(fraction: float):
+    """Within the block, :func:`prepare` (and every command built on it) called without
+    ``max_missing`` allows this fraction of each split's clips to lack usable audio.
+
+    Example:
+        >>> with allow_missing(0.2):                      # doctest: +SKIP
+        ...     cross_validate(frame, "data/", "paper000")
+    """
+    token = _max_missing.set(_check_fraction(fraction))
+    try:
+        yield
+    finally:
+        _max_missing.reset(token)
+
+
+def _check_fraction(fraction) -> float:
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) \
+            or not 0 <= fraction <= 1:
+        raise ValueError(f"max_missing must be a number from 0 to 1, got {fraction!r}")
+    return float(fraction)
+
+
+def check_lost_clips(rows: pd.DataFrame, fs: FeatureSet, data_root: str | os.PathLike,
+                     max_missing: float, show: int = 20) -> pd.DataFrame:
+    """Report the manifest rows whose audio could not be used; refuse when too many.
+
+    Every left-out clip is printed (to stderr, per split, up to ``show`` names), so no
+    split shrinks silently.
+
+    Args:
+        rows: the manifest rows that were asked for (with ``split``).
+        fs: their features (rows without usable audio are missing from ``fs.rows``).
+        data_root: folder the paths are relative to.
+        max_missing: largest allowed fraction of lost clips in any split.
+
+    Returns:
+        The lost rows (empty when nothing was lost).
+
+    Raises:
+        DataError: no row has usable audio (usually a wrong data root).
+        MissingAudioError: a split lost more than ``max_missing`` of its clips.
+    """
+    lost = rows[~rows["path"].isin(set(fs.rows["path"]))]
+    if lost.empty:
+        return lost
+    problems = {e.path: e.problem for e in fs.errors}
+    named = [f"{p}: {problems.get(os.path.join(data_root, p), 'no usable audio')}"
+             for p in lost["path"]]
+    if len(lost) == len(rows):
+        raise DataError(
+            f"no usable audio under {str(data_root)!r} for any of the manifest's {len(rows)} "
+            f"files (e.g. {named[0]}); is the data root the folder the manifest's paths are "
+            "relative to (--data-root)?")
+    counts = {s: (int((lost["split"] == s).sum()), int((rows["split"] == s).sum()))
+              for s in ("train", "val", "test") if (rows["split"] == s).any()}
+    print(f"note: {len(lost)} of {len(rows)} clips have no usable audio and are left out ("
+          + ", ".join(f"{s} {k} of {n}" for s, (k, n) in counts.items()) + "):", file=sys.stderr)
+    for line in named[:show]:
+        print(f"  {line}", file=sys.stderr)
+    if len(named) > show:
+        print(f"  ... and {len(named) - show} more", file=sys.stderr)
+    over = [(s, k, n) for s, (k, n) in counts.items() if k > max_missing * n]
+    if over:
+        s, k, n = over[0]
+        raise MissingAudioError(
+            f"the {s} split lost {k} of its {n} clips ({k / n:.1%}) to missing or unreadable "
+            f"audio, more than the {max_missing:.1%} allowed (e.g. {named[0]}); fix the files, "
+            "or allow the loss with --max-missing (max_missing=) up to 1")
+    return lost
+
+
+def check_finite(x: np.ndarray, rows: pd.DataFrame, what: str = "features",
+                 show: int = 10) -> None:
+    """Refuse features holding NaN or infinity, naming the clips (training on them would give a
+    NaN normaliser and a meaningless model).
+
+    Raises:
+        DataError: some items are not finite.
+    """
+    bad = np.flatnonzero(~np.isfinite(x.reshape(len(x), -1)).all(axis=1)) if len(x) else []
+    if len(bad):
+        paths = rows["path"].to_numpy()[bad]
+        more = f" and {len(bad) - show} more" if len(bad) > show else ""
+        raise DataError(f"{len(bad)} clip(s) have NaN or infinite {what}: "
+                        f"{', '.join(map(str, paths[:show]))}{more}; if they come from the "
+                        "feature cache, delete it (--cache) and extract again")
+
+
 def prepare(
     frame: pd.DataFrame,
     data_root: str | os.PathLike,
@@ -257,9 +356,17 @@ def prepare(
     cache_dir: str | os.PathLike | None = None,
     n_jobs: int = 1,
     features: FeatureSet | None = None,
+    max_missing: float | None = None,
 ) -> Prepared:
-    """Select rows by label set, extract features, fit the normaliser on train, add augmented copies."""
-    label_set = labels.get(config.label_set)
+    """Select rows by label set, extract features, fit the normaliser on train, add augmented copies.
+
+    Clips without usable audio are left out and listed on stderr; when a split loses more than
+    ``max_missing`` of its clips (default :data:`MAX_MISSING`, or the value set by
+    :func:`allow_missing`), :class:`~sermodels.errors.MissingAudioError` is raised instead.
+    Non-finite features raise :class:`~sermodels.errors.DataError` naming the clips.
+    """
+    max_missing = _max_missing.get() if max_missing is None else _check_fraction(max_missing)
+    label_set = manifest.resolve_label_set(frame, config.label_set)  # a name, file or "inferred"
     rows = manifest.select(frame, label_set).reset_index(drop=True)
     if rows.empty:
         raise ValueError(f"no rows left under label set {label_set.name!r}")
@@ -269,6 +376,8 @@ def prepare(
     protocol = "random" if (rows["protocol"] == "random").any() else "speaker"
     fs = features or extract_features(rows, data_root, spec, cache_dir=cache_dir, n_jobs=n_jobs,
                                       progress=config.verbose > 0)
+    check_lost_clips(rows, fs, data_root, max_missing)
+    check_finite(fs.x, fs.rows)
     rows = fs.rows
     split, validation_source = _validation_fallback(rows, config.seed)
     rows = rows.assign(split=split)
@@ -285,6 +394,7 @@ def prepare(
     if len(extra):  # augmented copies join the training split only, after the normaliser is fitted
         aug = extract_features(extra, data_root, spec, cache_dir=cache_dir, n_jobs=n_jobs,
                                progress=config.verbose > 0)
+        check_finite(aug.x, aug.rows, "features (augmented copies)")
         # perturbed copies of a speaker are normalised together, as one more speaker
         keys = speaker_keys(aug.rows) + "|augmented"
         train_x = np.concatenate([train_x, normalizer.transform(aug.x, keys)])
@@ -499,6 +609,7 @@ def train(
     n_jobs: int = 1,
     strategy=None,
     features: FeatureSet | None = None,
+    max_missing: float | None = None,
 ) -> TrainResult:
     """Train a registered model on a manifest's train split and evaluate on its test split.
 
@@ -513,9 +624,15 @@ def train(
         strategy: a ``tf.distribute`` strategy (e.g. ``MirroredStrategy()`` for several
             GPUs); default: the current (single-device) strategy.
         features: features already extracted for ``frame`` (skips extraction).
+        max_missing: largest fraction of any split's clips that may lack usable audio
+            (see :func:`prepare`; default :data:`MAX_MISSING` or :func:`allow_missing`'s).
 
     Returns:
         A :class:`TrainResult`; ``metrics`` carries protocol, corpora, label set and seed.
+
+    Raises:
+        DataError: no usable audio, too many clips lost, or non-finite features. If training
+            fails, a run folder it created (or was given empty) is removed while still empty.
     """
     import tensorflow as tf
 
@@ -523,33 +640,51 @@ def train(
     seed_everything(config.seed)
     if config.deterministic and not has_gpu():
         tf.config.experimental.enable_op_determinism()
-    prep = prepare(frame, data_root, spec, config, cache_dir=cache_dir, n_jobs=n_jobs,
-                   features=features)
-    run_dir = Path(run_dir) if run_dir else runs.new_run_dir(f"{config.model}-{prep.protocol}")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    model, history = fit(prep, config, run_dir=run_dir, strategy=strategy)
-    test = prep.parts["test"]
-    proba = predict_proba(model, prep.x[test], config.tta_crops)
-    test_rows = prep.rows.iloc[test].reset_index(drop=True)
-    metrics = summarize(prep.y[test], proba, prep.label_set.classes)
-    metrics.update({
-        "protocol": prep.protocol,
-        "corpora": sorted(prep.rows["corpus"].unique()),
-        "label_set": prep.label_set.name,
-        "model": config.model,
-        "feature_spec": spec.name,
-        "seed": config.seed,
-        "epochs_run": int(len(history)),  # summed over the members of an ensemble
-        "ensemble": max(1, config.ensemble),
-        "validation": prep.validation_source,
-        "n_train": int(len(prep.parts["train"])), "n_train_augmented": prep.n_augmented,
-        "n_val": int(len(prep.parts["val"])),
-        "run_dir": str(run_dir),
-    })
-    _save_run(run_dir, model, prep.normalizer, prep.label_set, spec, config, prep.rows,
-              test_rows, proba, metrics, prep.features, data_root)
-    return TrainResult(run_dir, model, prep.normalizer, prep.label_set, history, metrics,
-                       test_rows, proba, tuple(prep.x.shape[1:]))
+    given = Path(run_dir) if run_dir else None
+    # a folder made for this run (absent or still empty) is removed again if training fails
+    # before anything was written to it; a folder holding any file is never touched
+    owned = given is None or not given.exists() or (given.is_dir() and not any(given.iterdir()))
+    run_dir = None
+    try:
+        prep = prepare(frame, data_root, spec, config, cache_dir=cache_dir, n_jobs=n_jobs,
+                       features=features, max_missing=max_missing)
+        run_dir = given or runs.new_run_dir(f"{config.model}-{prep.protocol}")
+        run_dir.mkdir(parents=True, exist_ok=True)
+        model, history = fit(prep, config, run_dir=run_dir, strategy=strategy)
+        test = prep.parts["test"]
+        proba = predict_proba(model, prep.x[test], config.tta_crops)
+        test_rows = prep.rows.iloc[test].reset_index(drop=True)
+        metrics = summarize(prep.y[test], proba, prep.label_set.classes)
+        metrics.update({
+            "protocol": prep.protocol,
+            "corpora": sorted(prep.rows["corpus"].unique()),
+            "label_set": prep.label_set.name,
+            "model": config.model,
+            "feature_spec": spec.name,
+            "seed": config.seed,
+            "epochs_run": int(len(history)),  # summed over the members of an ensemble
+            "ensemble": max(1, config.ensemble),
+            "validation": prep.validation_source,
+            "n_train": int(len(prep.parts["train"])), "n_train_augmented": prep.n_augmented,
+            "n_val": int(len(prep.parts["val"])),
+            "run_dir": str(run_dir),
+        })
+        _save_run(run_dir, model, prep.normalizer, prep.label_set, spec, config, prep.rows,
+                  test_rows, proba, metrics, prep.features, data_root)
+        return TrainResult(run_dir, model, prep.normalizer, prep.label_set, history, metrics,
+                           test_rows, proba, tuple(prep.x.shape[1:]))
+    except BaseException:
+        if owned:
+            _remove_if_empty(run_dir or given)
+        raise
+
+
+def _remove_if_empty(folder: Path | None) -> None:
+    """Remove a run folder that holds no file (empty sub-folders only); keep anything else."""
+    if folder is None or not folder.is_dir():
+        return
+    if all(path.is_dir() for path in folder.rglob("*")):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _save_run(run_dir: Path, model, normalizer, label_set, spec, config, rows, test_rows,

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from sermodels.errors import DataError
+
 #: File endings a loader looks at (case-insensitive). Anything else is not audio.
 AUDIO_SUFFIXES = (".wav", ".flac", ".aif", ".aiff", ".ogg", ".mp3")
 
@@ -88,7 +90,7 @@ class LoadResult:
         return "\n".join(lines)
 
 
-class ParseError(ValueError):
+class ParseError(DataError):
     """A file name that does not follow the corpus' convention."""
 
 

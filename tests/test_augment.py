@@ -137,3 +137,23 @@ def test_class_weights_inverse_to_frequency():
     weights = augment.class_weights(np.array([0] * 6 + [1] * 2 + [2] * 4), 4)
     assert weights[1] == pytest.approx(3 * weights[0]) and weights[3] == 1.0
     assert weights[0] == pytest.approx(12 / (3 * 6))
+
+
+@pytest.mark.parametrize("rate", [0.9, 1.1])
+def test_speed_perturbation_changes_tempo_and_pitch_together(rate):
+    y = tone(220.0)
+    out = augment.SpeedPerturb(rate, rate)(y, SR, 0)
+    assert len(out) == pytest.approx(len(y) / rate, abs=2)
+    assert f0(out) / f0(y) == pytest.approx(rate, rel=0.01)
+    assert out.dtype == np.float32
+
+
+def test_speed_perturbation_is_seeded_and_validated():
+    y = tone()
+    step = augment.SpeedPerturb(0.9, 1.1)
+    assert np.array_equal(step(y, SR, 3), step(y, SR, 3))
+    assert len(step(y, SR, 3)) != len(step(y, SR, 4))
+    with pytest.raises(ValueError, match="SpeedPerturb"):
+        augment.SpeedPerturb(0.2, 1.1)
+    chain = Chain.from_list([{"name": "speed", "min_rate": 0.95, "max_rate": 1.05}])
+    assert chain.to_list() == [{"min_rate": 0.95, "max_rate": 1.05, "name": "speed"}]

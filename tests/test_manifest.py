@@ -112,3 +112,74 @@ def test_full_corpus_gets_the_canonical_split():
     full = catalog.canonical("savee")
     again = manifest.assign_splits(full.drop(columns=["split", "fold"]).assign(split="", fold=-1))
     assert (again["split"] == full["split"]).all() and (again["fold"] == full["fold"]).all()
+
+
+# -- your own corpus in a manifest ---------------------------------------------------------
+
+def _own_frame(n_speakers=10, natives=("angry", "calm", "happy")):
+    rows = [{"path": f"{n}/s{s}_{n}.wav", "corpus": "mycorpus", "speaker": f"s{s}",
+             "gender": "", "native_label": n, "label": n}
+            for s in range(n_speakers) for n in natives]
+    frame = pd.DataFrame(rows)
+    for column in manifest.COLUMNS:
+        if column not in frame:
+            frame[column] = -1 if column == "fold" else ""
+    return frame[list(manifest.COLUMNS)]
+
+
+def test_any_corpus_name_is_accepted(tmp_path):
+    frame = _own_frame()
+    path = tmp_path / "mine.csv"
+    frame[["path", "corpus", "speaker", "native_label", "label"]].to_csv(path, index=False)
+    back = manifest.read_manifest(path)  # was: unknown corpus 'mycorpus'
+    assert set(back["corpus"]) == {"mycorpus"} and (back["split"] == "").all()
+    chosen = manifest.select(back, "inferred")
+    assert sorted(chosen["target"].unique()) == ["angry", "calm", "happy"]
+    with pytest.raises(ValueError, match="keeps no file of corpus 'mycorpus'.*--labels"):
+        manifest.select(back, "unified7")
+
+
+def test_own_corpus_gets_a_seeded_speaker_split():
+    frame = _own_frame(n_speakers=10)
+    a = manifest.assign_splits(frame, seed=0)
+    speakers = a.groupby("split")["speaker"].nunique()
+    assert speakers.to_dict() == {"train": 7, "val": 1, "test": 2}  # 70/10/20 by speaker
+    assert a.groupby("speaker")["split"].nunique().max() == 1
+    assert a.groupby("speaker")["fold"].nunique().max() == 1 and a["fold"].between(0, 4).all()
+    assert a["split"].tolist() == manifest.assign_splits(frame, seed=0)["split"].tolist()
+    other = manifest.assign_splits(frame, seed=3)
+    assert other["split"].tolist() != a["split"].tolist()
+    manifest.validate(a)
+    # alongside a built-in corpus, each corpus is split on its own
+    mixed = pd.concat([frame, catalog_like()], ignore_index=True)
+    out = manifest.assign_splits(mixed)
+    assert out[out["corpus"] == "mycorpus"]["split"].tolist() == a["split"].tolist()
+
+
+def catalog_like():
+    from sermodels import catalog
+
+    return catalog.canonical("savee").assign(split="", fold=-1, protocol="")
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("corpus", "my corpus", "bad corpus name 'my corpus' at line 3"),
+    ("path", "/abs/x.wav", "is absolute"),
+    ("path", "../x.wav", "leaves the data root"),
+    ("path", "a\\x.wav", "separate folders with '/'"),
+    ("label", "furious", "'angry' of mycorpus has 2 different labels"),
+    ("split", "dev", "split must be train/val/test"),
+    ("native_label", "", "empty required field at line 3"),
+])
+def test_own_corpus_rows_are_checked(tmp_path, column, value, message):
+    bad = _own_frame()
+    bad.loc[1 if column != "label" else 3, column] = value
+    with pytest.raises(ManifestError, match=message):
+        manifest.read_manifest(_write(bad, tmp_path))
+
+
+def test_builtin_corpora_keep_their_label_checks(built, tmp_path):
+    bad = built.copy()
+    bad.loc[0, "native_label"] = "bored"
+    with pytest.raises(ManifestError, match="unknown .* label 'bored' at line 2"):
+        manifest.read_manifest(_write(bad, tmp_path))

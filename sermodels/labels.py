@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sermodels.errors import DataError, UsageError
+
 #: Native label names per corpus, in the corpus' own documented order.
 NATIVE_LABELS: dict[str, tuple[str, ...]] = {
     "cremad": ("angry", "disgust", "fear", "happy", "neutral", "sad"),
@@ -326,7 +328,7 @@ def infer(pairs: Iterable[tuple[str, str]], name: str | None = None) -> LabelSet
     natives = _natives(pairs)
     classes = sorted({n for labels_ in natives.values() for n in labels_})
     if len(classes) < 2:
-        raise ValueError(
+        raise DataError(
             f"cannot infer a label set from {len(classes)} distinct native label(s) "
             f"({', '.join(classes) or 'none'}): a classifier needs at least two"
         )
@@ -374,55 +376,55 @@ def read_label_file(
 
     Raises:
         FileNotFoundError: no such file.
-        ValueError: anything wrong with the file; the message names it.
+        DataError: anything wrong with the file (a ``ValueError``); the message names it.
     """
     path = Path(path)
     where = f"label file {str(path)!r}"
     if not path.is_file():
         raise FileNotFoundError(f"{where} does not exist")
     if path.stat().st_size > MAX_LABEL_FILE:
-        raise ValueError(f"{where} is larger than {MAX_LABEL_FILE} bytes: not a label file")
+        raise DataError(f"{where} is larger than {MAX_LABEL_FILE} bytes: not a label file")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise ValueError(f"{where} is not UTF-8 text") from None
+        raise DataError(f"{where} is not UTF-8 text") from None
     except json.JSONDecodeError as err:
-        raise ValueError(f"{where} is not valid JSON: {err}") from None
+        raise DataError(f"{where} is not valid JSON: {err}") from None
     if not isinstance(data, dict) or not data:
-        raise ValueError(f"{where} must hold a JSON object: {{native label: class or null}} "
+        raise DataError(f"{where} must hold a JSON object: {{native label: class or null}} "
                          'or {"name": ..., "classes": [...], "mapping": {...}}')
     if "mapping" in data:
         unknown = sorted(set(data) - _FULL_KEYS)
         if unknown:
-            raise ValueError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))} "
+            raise DataError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))} "
                              f"(expected {', '.join(sorted(_FULL_KEYS))})")
         mapping, name = data["mapping"], data.get("name", path.stem)
         classes, description = data.get("classes"), data.get("description", f"from {path.name}")
         if not isinstance(name, str) or not name.strip():
-            raise ValueError(f"{where}: 'name' must be a non-empty string")
+            raise DataError(f"{where}: 'name' must be a non-empty string")
         if not isinstance(description, str):
-            raise ValueError(f"{where}: 'description' must be a string")
+            raise DataError(f"{where}: 'description' must be a string")
         if not isinstance(mapping, dict) or not mapping:
-            raise ValueError(f"{where}: 'mapping' must be a non-empty object "
+            raise DataError(f"{where}: 'mapping' must be a non-empty object "
                              "{native label: class or null}")
         if classes is not None:
             if (not isinstance(classes, list)
                     or not all(isinstance(c, str) and c for c in classes)):
-                raise ValueError(f"{where}: 'classes' must be a list of non-empty strings")
+                raise DataError(f"{where}: 'classes' must be a list of non-empty strings")
             if len(set(classes)) != len(classes):
-                raise ValueError(f"{where}: 'classes' lists a class twice")
+                raise DataError(f"{where}: 'classes' lists a class twice")
     else:
         if {"name", "classes"} & set(data):
-            raise ValueError(f"{where}: has 'name'/'classes' but no 'mapping' object")
+            raise DataError(f"{where}: has 'name'/'classes' but no 'mapping' object")
         mapping, name, classes, description = data, path.stem, None, f"from {path.name}"
     for key, target in mapping.items():
         if not key:
-            raise ValueError(f"{where}: empty native label in the mapping")
+            raise DataError(f"{where}: empty native label in the mapping")
         if target is not None and (not isinstance(target, str) or not target):
-            raise ValueError(f"{where}: {key!r} maps to {target!r}; "
+            raise DataError(f"{where}: {key!r} maps to {target!r}; "
                              "expected a class name (string) or null")
         if classes is not None and target is not None and target not in classes:
-            raise ValueError(f"{where}: {key!r} maps to {target!r}, which is not one of "
+            raise DataError(f"{where}: {key!r} maps to {target!r}, which is not one of "
                              f"'classes' ({', '.join(classes)})")
     natives = _natives(pairs) if pairs is not None else {c: list(NATIVE_LABELS[c])
                                                           for c in CORPORA}
@@ -432,7 +434,7 @@ def read_label_file(
         unmapped = [f"{c}:{n}" for c, ns in natives.items() for n in ns
                     if _lookup_key(mapping, c, n) is None]
         if unmapped:
-            raise ValueError(
+            raise DataError(
                 f"{where} does not map native label(s) {', '.join(unmapped[:10])}"
                 f"{' and more' if len(unmapped) > 10 else ''} found in the data: map each "
                 "to a class, or to null to leave its files out"
@@ -441,13 +443,13 @@ def read_label_file(
                                       classes=classes, description=description,
                                       natives=natives)
     if len(label_set.classes) < 2:
-        raise ValueError(f"{where}: a classifier needs at least two classes, "
+        raise DataError(f"{where}: a classifier needs at least two classes, "
                          f"got {list(label_set.classes)}")
     if pairs is not None:
         used = {t for t in label_set.mapping.values() if t is not None}
         empty = [c for c in label_set.classes if c not in used]
         if empty:
-            raise ValueError(f"{where}: class(es) {', '.join(empty)} receive no native "
+            raise DataError(f"{where}: class(es) {', '.join(empty)} receive no native "
                              "label found in the data")
     return label_set
 
@@ -476,7 +478,7 @@ def resolve(
     spec = os.fspath(spec)
     if spec == INFERRED:
         if pairs is None:
-            raise ValueError("the 'inferred' label set needs the data's native labels")
+            raise UsageError("the 'inferred' label set needs the data's native labels")
         return infer(pairs)
     if is_label_file(spec):
         return read_label_file(spec, pairs)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from sermodels import catalog, labels, splits
 from sermodels.corpora import LAYOUTS, LoadResult, Record, load_corpora, load_folders
-from sermodels.errors import DataError
+from sermodels.errors import DataError, UsageError
 
 #: Columns of a manifest, in file order.
 COLUMNS: tuple[str, ...] = (
@@ -114,18 +114,18 @@ def build_manifest(
         ...     speaker_pattern=r"^(?P<speaker>[a-z]+)_", corpus_name="mycorpus")  # doctest: +SKIP
     """
     if layout not in LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
+        raise UsageError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
     if layout == "folders":
         if speaker_pattern is None:
-            raise ValueError("the folders layout needs a speaker pattern (--speaker-pattern), "
+            raise UsageError("the folders layout needs a speaker pattern (--speaker-pattern), "
                              r"e.g. '^(?P<speaker>[a-z]+)_'")
         if corpora is not None or include_song:
-            raise ValueError("corpora and include_song apply to the built-in corpora, not to "
+            raise UsageError("corpora and include_song apply to the built-in corpora, not to "
                              "the folders layout")
         result = load_folders(data_root, speaker_pattern, corpus=corpus_name or "mycorpus")
     else:
         if speaker_pattern is not None or corpus_name is not None:
-            raise ValueError("a speaker pattern and a corpus name are only used with the "
+            raise UsageError("a speaker pattern and a corpus name are only used with the "
                              "folders layout (--layout folders)")
         result = load_corpora(data_root, corpora, include_song=include_song)
     frame = assign_splits(records_to_frame(result.records), protocol=protocol, seed=seed)
@@ -274,7 +274,7 @@ def select(frame: pd.DataFrame, label_set: str | os.PathLike | labels.LabelSet =
     """Rows kept by a label set, with ``target`` (class name) and ``y`` (class index) added.
 
     Raises:
-        ValueError: a corpus of your own in the frame loses every row under the label
+        UsageError: a corpus of your own in the frame loses every row under the label
             set (e.g. ``unified7``, which covers the four built-in corpora only).
     """
     ls = resolve_label_set(frame, label_set)
@@ -284,7 +284,7 @@ def select(frame: pd.DataFrame, label_set: str | os.PathLike | labels.LabelSet =
     lost = sorted(set(out.loc[~kept, "corpus"]) - set(out.loc[kept, "corpus"]))
     lost = [c for c in lost if not labels.is_builtin(c)]
     if lost:
-        raise ValueError(
+        raise UsageError(
             f"label set {ls.name!r} keeps no file of corpus {', '.join(map(repr, lost))}: "
             "give your own corpus a label set, a JSON file (--labels my_labels.json) or "
             f"{labels.INFERRED!r} (--labels {labels.INFERRED}: every native label is a class)"

@@ -30,7 +30,8 @@ import re
 from pathlib import Path
 
 from sermodels import labels
-from sermodels.corpora.base import LoadResult, Record, check_root, walk_audio
+from sermodels.corpora.base import LoadResult, ParseError, Record, check_root, walk_audio
+from sermodels.errors import DataError, UsageError
 
 #: Name of this layout on the command line (``sermodels manifest --layout folders``).
 LAYOUT = "folders"
@@ -45,15 +46,15 @@ def compile_speaker_pattern(pattern: str | re.Pattern) -> re.Pattern:
     """Compile a speaker pattern and check it has a ``speaker`` group.
 
     Raises:
-        ValueError: not a valid regular expression, or no ``(?P<speaker>...)`` group.
+        UsageError: not a valid regular expression, or no ``(?P<speaker>...)`` group.
     """
     try:
         compiled = re.compile(pattern)
     except re.error as err:
-        raise ValueError(f"speaker pattern {pattern!r} is not a valid regular expression: "
+        raise UsageError(f"speaker pattern {pattern!r} is not a valid regular expression: "
                          f"{err}") from None
     if "speaker" not in compiled.groupindex:
-        raise ValueError(
+        raise UsageError(
             f"speaker pattern {compiled.pattern!r} has no named group 'speaker'; "
             r"write it like ^(?P<speaker>[a-z]+)_ (the part of the file name that names "
             "the speaker)"
@@ -65,23 +66,23 @@ def parse(rel: Path, pattern: re.Pattern, corpus: str) -> Record:
     """Turn ``<emotion>/<file>`` (relative to the root) into a record.
 
     Raises:
-        ValueError: the file is not inside an emotion folder, or its name does not
+        ParseError: the file is not inside an emotion folder, or its name does not
             match ``pattern`` (the message says which).
     """
     if len(rel.parts) < 2:
-        raise ValueError("not inside an emotion folder (expected ROOT/<emotion>/<file>)")
+        raise ParseError("not inside an emotion folder (expected ROOT/<emotion>/<file>)")
     native = rel.parts[0]
     match = pattern.search(rel.name)
     if match is None:
-        raise ValueError(f"file name does not match the speaker pattern {pattern.pattern!r}")
+        raise ParseError(f"file name does not match the speaker pattern {pattern.pattern!r}")
     speaker = match.group("speaker")
     if not speaker:
-        raise ValueError(f"the speaker pattern {pattern.pattern!r} matched an empty speaker")
+        raise ParseError(f"the speaker pattern {pattern.pattern!r} matched an empty speaker")
     groups = {k: v for k, v in match.groupdict().items() if k in OPTIONAL_GROUPS and v}
     if "gender" in groups:
         gender = _GENDERS.get(groups["gender"].lower())
         if gender is None:
-            raise ValueError(f"gender {groups['gender']!r} from the speaker pattern is not "
+            raise ParseError(f"gender {groups['gender']!r} from the speaker pattern is not "
                              "m/f/male/female")
         groups["gender"] = gender
     return Record(
@@ -112,12 +113,13 @@ def load_folders(
 
     Raises:
         FileNotFoundError: ``root`` does not exist.
-        ValueError: a bad corpus name or pattern, or no file could be loaded (the
-            message gives the count of files that did not fit and a few names).
+        UsageError: a bad corpus name or pattern.
+        DataError: no file could be loaded (the message gives the count of files
+            that did not fit and a few names).
     """
     labels.check_corpus_name(corpus)
     if labels.is_builtin(corpus):
-        raise ValueError(f"corpus name {corpus!r} is a built-in corpus; load it without "
+        raise UsageError(f"corpus name {corpus!r} is a built-in corpus; load it without "
                          "--layout folders, or give your corpus another name")
     pattern = compile_speaker_pattern(speaker_pattern)
     root = check_root(root, corpus)
@@ -126,12 +128,12 @@ def load_folders(
         rel = file.relative_to(root)
         try:
             result.records.append(parse(rel, pattern, corpus))
-        except ValueError as why:
+        except ParseError as why:
             result.skipped.append((rel.as_posix(), str(why)))
             result.owners[rel.as_posix()] = corpus
     if not result.records:
         shown = ", ".join(p for p, _ in result.skipped[:5])
-        raise ValueError(
+        raise DataError(
             f"{corpus}: no file under {str(root)!r} in the layout ROOT/<emotion>/<file> "
             f"matching the speaker pattern {pattern.pattern!r}"
             + (f" ({len(result.skipped)} audio file(s) did not fit, e.g. {shown}: "

@@ -15,7 +15,7 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 FILES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 EXPECTED = ["01_dataset_fusion", "02_augmentation", "03_features", "04_training",
-            "05_evaluation", "06_paper_reproductions", "07_inference"]
+            "05_evaluation", "06_unseen_speakers", "07_paper_reproductions", "08_inference"]
 REGENERATE = "jupytext --to ipynb --update notebooks/[0-9][0-9]_*.py"  # notebooks/README.md
 
 # Functions and classes a notebook may define: the teaching copies of library code that a test
@@ -31,7 +31,7 @@ def cells(nb):
     return [(c.cell_type, c.source) for c in nb.cells]
 
 
-def test_the_seven_notebooks_exist_each_with_its_source():
+def test_the_eight_notebooks_exist_each_with_its_source():
     assert [f.stem for f in FILES] == EXPECTED
     assert sorted(NOTEBOOKS.glob("*.ipynb")) == FILES  # no stray notebook for nbval to run
     sources = sorted(p.stem for p in NOTEBOOKS.glob("*.py") if p.name != "conftest.py")

@@ -18,12 +18,12 @@
 # ---
 
 # %% [markdown]
-# # **07 · Inference on new recordings, and TFLite export**
+# # **08 · Inference on new recordings, and TFLite export**
 #
 # Run a trained model on a new recording (yours, if you upload one), window by window for
 # long audio, and export it to TFLite for a phone.
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sermodels/sermodels/blob/main/notebooks/07_inference.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sermodels/sermodels/blob/main/notebooks/08_inference.ipynb)
 
 # %% [markdown]
 # ## Setup
@@ -65,7 +65,7 @@ from sermodels.training import TrainConfig, train
 
 data = notebook.get_data(DATA_ROOT, seed=SEED)
 result = train(data.frame, data.root, get_spec("mfcc40"), TrainConfig(epochs=EPOCHS, seed=SEED, verbose=0),
-               cache_dir=notebook.cache_dir(), run_dir=notebook.runs_dir() / "07-model")
+               cache_dir=notebook.cache_dir(), run_dir=notebook.runs_dir() / "08-model")
 predictor = Predictor(result.run_dir)
 print(f"run folder {result.run_dir}; classes {predictor.classes}")
 

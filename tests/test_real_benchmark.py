@@ -1,0 +1,95 @@
+"""benchmarks/real.py on synthetic corpora in the real layouts (CI never needs real audio)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from sermodels import synthetic
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def real():
+    spec = importlib.util.spec_from_file_location("real_benchmark", BENCHMARKS / "real.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def ravdess_only(tmp_path_factory) -> Path:
+    """All 24 RAVDESS actors (so the EmoBox folds exist), short clips, no TESS."""
+    root = tmp_path_factory.mktemp("ravdess24")
+    size = synthetic.Size({"ravdess": 24}, 1, 0.6)
+    synthetic.generate(root, ["ravdess"], size=size, seed=0, mess=False, progress=False)
+    return root
+
+
+def listing(root: Path) -> list[tuple[str, int]]:
+    return sorted((str(p.relative_to(root)), p.stat().st_size) for p in root.rglob("*"))
+
+
+def test_missing_corpora_skip_their_protocols_and_nothing_is_written_into_the_data_root(
+        real, ravdess_only, tmp_path, monkeypatch, capsys):
+    before = listing(ravdess_only)
+    out = tmp_path / "out"
+    monkeypatch.setattr(sys, "argv", [
+        "real.py", "--data-root", str(ravdess_only), "--systems", "mfcc_svm",
+        "--protocols", "canonical,emobox", "--work", str(tmp_path / "work"), "--out", str(out),
+        "--jobs", "1"])
+    real.main()
+    captured = capsys.readouterr()
+    assert "skipping protocol canonical: needs tess" in captured.err
+    printed = json.loads(captured.out)
+    assert list(printed) == ["mfcc_svm/emobox"]
+    entry = printed["mfcc_svm/emobox"]
+    assert entry["protocol"] == "emobox" and entry["label_set"] == "ravdess8"
+    assert len(entry["ua_per_fold"]) == 6 and entry["seed"] == 0
+    for key in ("minutes", "commit", "corpora", "packages", "command"):
+        assert key in entry
+    recorded = json.loads((out / "results.json").read_text())
+    assert recorded == printed
+    table = (out / "results.md").read_text()
+    assert "`mfcc_svm`" in table and "not run" in table
+    assert listing(ravdess_only) == before
+
+
+def test_work_folder_inside_the_data_root_is_refused(real, ravdess_only, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["real.py", "--data-root", str(ravdess_only),
+                                      "--work", str(ravdess_only / "cache")])
+    with pytest.raises(SystemExit) as exit_info:
+        real.main()
+    assert exit_info.value.code == 2
+
+
+def test_systems_run_on_the_protocols_label_set_with_paper_epochs_capped(real):
+    preset = real.system_preset("paper004", "ravdess8", paper_epochs=15, seed=3)
+    assert preset.config.label_set == "ravdess8" and preset.config.epochs == 15
+    assert preset.config.seed == 3
+    svm = real.system_preset("svm_speaker", "unified7", paper_epochs=15, seed=0)
+    assert svm.feature_spec.normalization == "speaker"
+    v1 = real.system_preset("recommended_v1", "unified7", paper_epochs=15, seed=0)
+    assert v1.feature_spec.pitch_rate is None
+    assert [s["name"] for s in v1.config.augment] == ["pitch_shift", "time_stretch"]
+
+
+def test_development_rounds_never_touch_test_speakers(real, ravdess_only):
+    from sermodels import manifest
+
+    frame, _ = manifest.build_manifest(ravdess_only)
+    rounds = real.development_rounds(frame)
+    test_speakers = set(frame.loc[frame["split"] == "test", "speaker"])
+    held = set()
+    for split in rounds:
+        used = frame.loc[split.index]
+        assert not set(used["speaker"]) & test_speakers
+        assert (split == "val").any() and (split == "test").any()
+        held |= set(used.loc[split == "test", "speaker"])
+    dev_actors = set(frame.loc[frame["split"] != "test", "speaker"])
+    assert held == dev_actors  # every development actor validates exactly one round

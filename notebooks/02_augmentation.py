@@ -36,9 +36,15 @@
 # %%
 import sys
 
+# Where Colab installs sermodels from: the same value in every notebook (a test checks it).
+# Another way in: upload a wheel (`python -m build` makes one) or a checkout to the runtime or
+# to Drive and point here, e.g. "/content/drive/MyDrive/sermodels-0.1.0-py3-none-any.whl" or
+# "-e /content/sermodels".
+SERMODELS_SOURCE = "git+https://github.com/sermodels/sermodels@main"
+
 if "google.colab" in sys.modules:
-    print("Installing sermodels from GitHub into this Colab runtime...")
-    # %pip install -q "sermodels @ git+https://github.com/sermodels/sermodels@main"
+    print(f"Installing sermodels from {SERMODELS_SOURCE} into this Colab runtime...")
+    # %pip install -q {SERMODELS_SOURCE}
 
 # %%
 from sermodels import notebook
@@ -98,7 +104,10 @@ fig = plots.example_panel(variants["white noise, SNR 10 dB"], SAMPLE_RATE, title
 # ## 2. SpecAugment
 #
 # Paper 003 masks bands of frequency and stretches of time in the spectrogram. During
-# training the model must then use several cues instead of one.
+# training the model must then use several cues instead of one. Training masks
+# *normalised* features, setting the bands to 0 (their mean), on every training batch
+# (`TrainConfig.spec_augment`); `augment.SpecAugment` runs that same code on one example,
+# so we z-score the log-mel first, as the normaliser would.
 
 # %%
 import matplotlib.pyplot as plt
@@ -106,10 +115,12 @@ import matplotlib.pyplot as plt
 from sermodels.features import extract, get_spec
 
 logmel = extract(y, get_spec("logmel64", audio={"duration": None}))
-masked = augment.SpecAugment(freq_masks=2, freq_width=8, time_masks=2, time_width=25)(logmel, SEED)
+z = (logmel - logmel.mean(axis=0)) / (logmel.std(axis=0) + 1e-6)
+masked = augment.SpecAugment(freq_masks=2, freq_width=8, time_masks=2, time_width=25)(z, SEED)
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.5))
-for ax, image, name in zip(axes, (logmel, masked), ("log-mel", "after SpecAugment"), strict=True):
-    ax.imshow(image.T, origin="lower", aspect="auto", cmap="magma")
+for ax, image, name in zip(axes, (z, masked), ("log-mel, z-scored", "after SpecAugment"),
+                           strict=True):
+    ax.imshow(image.T, origin="lower", aspect="auto", cmap="magma", vmin=-3, vmax=3)
     ax.set_title(name)
     ax.set_xlabel("frame (10 ms)")
     ax.set_ylabel("mel band")

@@ -147,15 +147,55 @@ class TimeShift:
         return out
 
 
+def spec_augment_batch(x, step, seed: int, freq_masks: int = 2, freq_width: int = 8,
+                       time_masks: int = 2, time_width: int = 20):
+    """SpecAugment on a ``(batch, frames, features)`` tensor: the one implementation.
+
+    Each example gets ``freq_masks`` feature-axis bands of up to ``freq_width`` and
+    ``time_masks`` time-axis bands of up to ``time_width`` frames set to 0, the mean of
+    normalised features (training applies it after the normaliser, to training
+    batches only). Random draws are TensorFlow stateless ops, deterministic in
+    ``(seed, step)``, so it runs inside a ``tf.data`` pipeline
+    (:func:`sermodels.training.make_dataset`); :class:`SpecAugment` applies it to one
+    example. Inputs that are not 3-D are returned unchanged.
+    """
+    import tensorflow as tf
+
+    if len(x.shape) != 3:
+        return x
+    shape = tf.shape(x)
+    b, t, f = shape[0], shape[1], shape[2]
+    mask = tf.zeros_like(x, dtype=tf.bool)
+    axes = ((f, freq_masks, freq_width, tf.range(f)[None, None, :]),
+            (t, time_masks, time_width, tf.range(t)[None, :, None]))
+    for k, (size, count, width, index) in enumerate(axes):
+        for m in range(count):
+            seeds = tf.stack([tf.cast(seed, tf.int64) * 1000 + 10 * k + m,
+                              tf.cast(step, tf.int64)])
+            w = tf.random.stateless_uniform([b, 1, 1], seeds, 0, width + 1, dtype=tf.int32)
+            start = tf.random.stateless_uniform([b, 1, 1], seeds + 7, 0, tf.maximum(size, 1),
+                                                dtype=tf.int32)
+            mask = mask | ((index >= start) & (index < start + w))
+    return tf.where(mask, tf.zeros_like(x), x)
+
+
 @dataclass(frozen=True)
 class SpecAugment:
-    """SpecAugment masking of ``(frames, features)`` arrays: time and frequency bands set to the mean.
+    """SpecAugment masking of one ``(frames, features)`` array, as training does it.
+
+    A thin wrapper over :func:`spec_augment_batch` (the code that runs on training
+    batches, with ``TrainConfig.spec_augment`` holding these four numbers), for
+    looking at one example: masked bands are set to 0, the mean of normalised
+    features, so apply it to normalised features.
 
     Args:
         freq_masks: number of feature-axis masks.
         freq_width: maximum width of each feature-axis mask.
         time_masks: number of time-axis masks.
         time_width: maximum width of each time-axis mask (frames).
+
+    Example:
+        >>> masked = SpecAugment(time_width=25)(z_scored_logmel, 0)   # doctest: +SKIP
     """
 
     freq_masks: int = 2
@@ -169,20 +209,17 @@ class SpecAugment:
             if getattr(self, label) < 0:
                 raise ValueError(f"SpecAugment {label} must be >= 0")
 
-    def __call__(self, x: np.ndarray, rng=None) -> np.ndarray:
-        rng = _rng(rng)
-        out = np.array(x, dtype=np.float32, copy=True)
-        frames, dims = out.shape[0], out.shape[1]
-        fill = float(out.mean())
-        for _ in range(self.freq_masks):
-            width = int(rng.integers(0, min(self.freq_width, dims) + 1))
-            start = int(rng.integers(0, dims - width + 1))
-            out[:, start:start + width] = fill
-        for _ in range(self.time_masks):
-            width = int(rng.integers(0, min(self.time_width, frames) + 1))
-            start = int(rng.integers(0, frames - width + 1))
-            out[start:start + width] = fill
-        return out
+    def params(self) -> dict:
+        """The settings as ``TrainConfig.spec_augment`` takes them."""
+        return {"freq_masks": self.freq_masks, "freq_width": self.freq_width,
+                "time_masks": self.time_masks, "time_width": self.time_width}
+
+    def __call__(self, x: np.ndarray, rng=None, step: int = 0) -> np.ndarray:
+        """Mask ``x``; ``rng`` is the seed (an int, or a Generator an int is drawn from),
+        ``step`` the training step whose draw to reproduce."""
+        seed = int(rng.integers(2**31)) if isinstance(rng, np.random.Generator) else int(rng or 0)
+        batch = np.asarray(x, dtype=np.float32)[None]
+        return np.asarray(spec_augment_batch(batch, step, seed, **self.params()))[0]
 
 
 @dataclass(frozen=True)

@@ -144,29 +144,6 @@ def make_dataset(x: np.ndarray, y: np.ndarray | None, batch_size: int, *,
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def spec_augment_batch(x, step, seed: int, freq_masks: int = 2, freq_width: int = 8,
-                       time_masks: int = 2, time_width: int = 20):
-    """SpecAugment on a ``(batch, frames, features)`` tensor: masked bands set to 0 (the mean
-    of normalised features). Deterministic in ``(seed, step)``."""
-    import tensorflow as tf
-
-    if len(x.shape) != 3:
-        return x
-    shape = tf.shape(x)
-    b, t, f = shape[0], shape[1], shape[2]
-    mask = tf.zeros_like(x, dtype=tf.bool)
-    axes = ((f, freq_masks, freq_width, tf.range(f)[None, None, :]),
-            (t, time_masks, time_width, tf.range(t)[None, :, None]))
-    for k, (size, count, width, index) in enumerate(axes):
-        for m in range(count):
-            seeds = tf.stack([tf.cast(seed, tf.int64) * 1000 + 10 * k + m, step])
-            w = tf.random.stateless_uniform([b, 1, 1], seeds, 0, width + 1, dtype=tf.int32)
-            start = tf.random.stateless_uniform([b, 1, 1], seeds + 7, 0, tf.maximum(size, 1),
-                                                dtype=tf.int32)
-            mask = mask | ((index >= start) & (index < start + w))
-    return tf.where(mask, tf.zeros_like(x), x)
-
-
 def mixup_batch(x, y, step, seed: int, alpha: float):
     """Mixup: each example blended with another of the batch, targets likewise."""
     import tensorflow as tf
@@ -181,6 +158,9 @@ def mixup_batch(x, y, step, seed: int, alpha: float):
     x = lam_x * x + (1 - lam_x) * tf.gather(x, perm)
     y = lam[:, None] * y + (1 - lam[:, None]) * tf.gather(y, perm)
     return x, y
+
+
+spec_augment_batch = augment.spec_augment_batch  # SpecAugment lives in augment (one copy)
 
 
 def _augment_batch(step, x, y, seed, spec_augment, mixup_alpha):

@@ -157,3 +157,24 @@ def test_speed_perturbation_is_seeded_and_validated():
         augment.SpeedPerturb(0.2, 1.1)
     chain = Chain.from_list([{"name": "speed", "min_rate": 0.95, "max_rate": 1.05}])
     assert chain.to_list() == [{"min_rate": 0.95, "max_rate": 1.05, "name": "speed"}]
+
+
+def test_one_spec_augment_the_one_training_runs():
+    """augment.SpecAugment is the training batch op applied to one example (issue 13)."""
+    import tensorflow as tf
+
+    from sermodels import augment, training
+
+    assert training.spec_augment_batch is augment.spec_augment_batch
+    x = np.random.default_rng(0).normal(3.0, 1.0, size=(60, 40)).astype(np.float32)
+    masker = SpecAugment(freq_masks=2, freq_width=8, time_masks=2, time_width=20)
+    masked = masker(x, 5, step=2)
+    batch = augment.spec_augment_batch(tf.constant(x[None]), tf.constant(2, tf.int64), 5,
+                                       **masker.params())
+    assert np.array_equal(masked, batch.numpy()[0])
+    changed = masked != x
+    assert changed.any() and (masked[changed] == 0).all()  # masks hold 0, the normalised mean
+    ds = training.make_dataset(x[None], np.ones((1, 2), np.float32), 1, seed=5,
+                               spec_augment=masker.params())
+    first = next(iter(ds))[0].numpy()[0]
+    assert np.array_equal(first, masker(x, 5, step=0))  # what training's first batch sees

@@ -36,9 +36,15 @@
 # %%
 import sys
 
+# Where Colab installs sermodels from: the same value in every notebook (a test checks it).
+# Another way in: upload a wheel (`python -m build` makes one) or a checkout to the runtime or
+# to Drive and point here, e.g. "/content/drive/MyDrive/sermodels-0.1.0-py3-none-any.whl" or
+# "-e /content/sermodels".
+SERMODELS_SOURCE = "git+https://github.com/sermodels/sermodels@main"
+
 if "google.colab" in sys.modules:
-    print("Installing sermodels from GitHub into this Colab runtime...")
-    # %pip install -q "sermodels @ git+https://github.com/sermodels/sermodels@main"
+    print(f"Installing sermodels from {SERMODELS_SOURCE} into this Colab runtime...")
+    # %pip install -q {SERMODELS_SOURCE}
 
 # %%
 from sermodels import notebook

@@ -85,11 +85,25 @@ def read(path: str | os.PathLike) -> tuple[np.ndarray, int]:
         raise AudioError(path, "file not found")
     if path.stat().st_size == 0:
         raise AudioError(path, "empty file (0 bytes)")
+    try:  # libsndfile reports an unreadable file as undecodable: say what it is
+        with open(path, "rb"):
+            pass
+    except PermissionError:
+        raise AudioError(path, "permission denied (the file cannot be read)") from None
     try:
         data, rate = sf.read(path, dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as err:
         raise AudioError(path, f"cannot decode as audio ({err})") from None
     return data, int(rate)
+
+
+def duration(path: str | os.PathLike) -> float | None:
+    """A file's length in seconds from its header, or ``None`` if it cannot be read."""
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, OSError):
+        return None
+    return float(info.frames) / info.samplerate if info.samplerate else None
 
 
 def load_audio(path: str | os.PathLike, config: AudioConfig | None = None) -> np.ndarray:

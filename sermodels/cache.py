@@ -4,7 +4,9 @@ Each entry is keyed by the audio file's identity (absolute path, size,
 modification time), the full :class:`~sermodels.features.FeatureSpec` and the
 augmentation recipe, so changing any parameter gives new entries. Writes go to
 a temporary name and are renamed into place, so an interrupted run leaves no
-half-written entry; unreadable entries are detected and rebuilt.
+half-written entry; unreadable entries (and stacked bundles) are detected and
+rebuilt. A cache folder that cannot be written (read-only, no permission) is
+skipped with a warning: features are then computed without a cache.
 
 Example:
     >>> fs = extract_features(frame, "data/", get_spec("mfcc40"), cache_dir="cache/")  # doctest: +SKIP
@@ -13,9 +15,11 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,15 +119,36 @@ class FeatureCache:
         try:
             value = np.load(path, allow_pickle=False)
             if value.shape != (len(keys), *shape) or value.dtype != np.float32:
-                raise ValueError("unexpected shape")
+                raise ValueError(f"shape {value.shape} {value.dtype}, expected "
+                                 f"{(len(keys), *shape)} float32")
+            if not np.all(np.isfinite(value)):
+                raise ValueError("NaN or infinite values")
             return value
-        except (ValueError, OSError, EOFError):
+        except (ValueError, OSError, EOFError) as err:  # checked like single entries
+            print(f"note: discarded a damaged feature bundle {path} ({err}); rebuilding it from "
+                  "the single entries", file=sys.stderr)
             path.unlink(missing_ok=True)
             return None
 
     def put(self, key: str, value: np.ndarray) -> None:
         """Store one entry atomically."""
         self.put_path(self.path(key), value)
+
+
+def open_cache(root: str | os.PathLike | None, spec: FeatureSpec) -> FeatureCache | None:
+    """The cache under ``root``, or ``None`` with a warning when it cannot be used (a read-only
+    or unreadable folder): features are then computed without a cache, never an error."""
+    try:
+        cache = FeatureCache(root, spec)
+        if not os.access(cache.dir, os.W_OK | os.X_OK):
+            raise PermissionError(13, "permission denied", str(cache.dir))
+        return cache
+    except OSError as err:
+        where = err.filename or root or default_cache_dir()
+        print(f"warning: feature cache {where} cannot be used ({err.strerror or err}); "
+              f"continuing without a cache (choose another with --cache or ${ENV_VAR})",
+              file=sys.stderr)
+        return None
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
@@ -167,12 +192,15 @@ def _one(path: str, spec: FeatureSpec, cache: FeatureCache | None, recipe: dict 
             y = apply_recipe(y, spec.sample_rate, recipe)
         value = extract(y, spec)
         if cache and key:
-            cache.put(key, value)
+            with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+                cache.put(key, value)
         return value, None, False
     except AudioError as err:
         return None, err.problem, False
     except FileNotFoundError:
         return None, "file not found", False
+    except PermissionError:
+        return None, "permission denied (the file cannot be read)", False
 
 
 def extract_features(
@@ -203,7 +231,7 @@ def extract_features(
         A :class:`FeatureSet`; rows whose audio failed are left out and named in ``errors``.
     """
     root = Path(data_root)
-    cache = FeatureCache(cache_dir, spec) if use_cache else None
+    cache = open_cache(cache_dir, spec) if use_cache else None
     paths = [os.path.join(root, p) for p in frame["path"]]
     if recipes is None:
         recipes = list(frame["recipe"]) if "recipe" in frame.columns else [None] * len(paths)
@@ -240,7 +268,8 @@ def extract_features(
     rows = frame.iloc[keep].reset_index(drop=True)
     x = x[: len(keep)] if fixed else _stack(arrays, spec)
     if complete and not errors:
-        cache.put_path(cache.bundle_path(keys), x)
+        with contextlib.suppress(OSError):
+            cache.put_path(cache.bundle_path(keys), x)
     return FeatureSet(x=x, rows=rows, spec=spec, errors=errors, hits=hits)
 
 

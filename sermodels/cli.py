@@ -632,10 +632,15 @@ def _cmd_manifest(args) -> int:
 
 
 def _cmd_verify(args) -> int:
+    from sermodels.errors import DataError
     from sermodels.verify import format_report, verify
 
     checks = verify(args.data_root, args.corpora)
     print(format_report(checks))
+    if not any(check.present for check in checks):
+        raise DataError(f"no corpus found under {str(args.data_root)!r} (none of "
+                        f"{', '.join(c.corpus for c in checks)}); see the README for how to "
+                        "get them")
     return EXIT_OK
 
 
@@ -900,30 +905,83 @@ def _cmd_predict(args) -> int:
     from sermodels.audio import format_errors
     from sermodels.inference import Predictor
 
+    if args.out is not None:  # before any work: a bad --out must not cost the predictions
+        _check_out(args.out)
     predictor = Predictor(args.run)
     if predictor.protocol == "random":
         print("note: this model was evaluated with a random split (speakers leaked)",
               file=sys.stderr)
     if args.audio.is_dir():
         table, errors = predictor.predict_folder(args.audio, one_speaker=args.one_speaker)
-        if args.out:
-            table.to_csv(args.out, index=False)
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}") if len(table)
-              else "no usable audio files")
+              else "no usable audio files" + (f" ({args.out} not written)" if args.out else ""))
         if errors:
             print(format_errors(errors), file=sys.stderr)
+        if args.out and len(table):
+            _write_csv(table, args.out)
         return EXIT_OK if len(table) and not errors else EXIT_DATA
     if args.window:
         table = predictor.predict_windows(args.audio, window=args.window, hop=args.hop)
         if args.out:
-            table.to_csv(args.out, index=False)
+            _write_csv(table, args.out)
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         return EXIT_OK
+    _note_long_file(args.audio, predictor.spec.audio)
     prediction = predictor.predict_file(args.audio)
+    if args.out:
+        import pandas as pd
+
+        _write_csv(pd.DataFrame([{"path": str(args.audio), **prediction.columns()}]), args.out)
     print(f"{args.audio}: {prediction.label} ({prediction.confidence:.3f})")
     for name, p in sorted(prediction.probabilities.items(), key=lambda kv: -kv[1]):
         print(f"  {name:10s} {p:.3f}")
     return EXIT_OK
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an output path that cannot be written, before any prediction is computed."""
+    from sermodels.errors import UsageError
+
+    if out.is_dir():
+        raise UsageError(f"--out {out}: is a folder; give the name of a CSV file")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"--out {out}: folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UsageError(f"--out {out}: permission denied (not writable)")
+
+
+def _write_csv(table, out: Path) -> None:
+    """Write a CSV atomically (temporary file, then rename); never replace a file with nothing."""
+    import tempfile
+
+    from sermodels.errors import DataError
+
+    if not len(table):
+        raise DataError(f"no predictions to write: {out} left as it was")
+    fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=".tmp-",
+                               suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", newline="") as handle:
+            table.to_csv(handle, index=False)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    print(f"wrote {out} ({len(table)} row{'s' if len(table) != 1 else ''})", file=sys.stderr)
+
+
+def _note_long_file(path: Path, audio) -> None:
+    """Say so when a recording is longer than the clips the model hears (only part is used)."""
+    from sermodels.audio import duration
+
+    seconds, clip = duration(path), audio.duration
+    if seconds is None or clip is None or seconds <= clip + 0.5:
+        return
+    part = "middle" if audio.crop == "center" else "first"
+    print(f"note: {path} lasts {seconds:.1f} s but the model hears {clip:g} s clips: only the "
+          f"{part} {clip:g} s are used. For the whole recording, predict per window: "
+          f"--window {clip:g} (and --hop, default 1 s)", file=sys.stderr)
 
 
 def _cmd_export(args) -> int:

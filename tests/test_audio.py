@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -82,3 +84,21 @@ def test_config_validation():
                 {"crop": "right"}):
         with pytest.raises(ValueError):
             AudioConfig(**bad)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file whatever its mode")
+def test_unreadable_file_says_permission_denied(tmp_path):
+    path = tmp_path / "locked.wav"
+    sf.write(path, np.full(2205, 0.1, dtype=np.float32), 22050)
+    path.chmod(0)
+    with pytest.raises(AudioError, match="permission denied"):
+        load_audio(path)
+
+
+def test_duration_from_the_header(tmp_path):
+    from sermodels.audio import duration
+
+    sf.write(tmp_path / "a.wav", np.zeros(22050 * 2, dtype=np.float32), 22050)
+    assert duration(tmp_path / "a.wav") == pytest.approx(2.0)
+    (tmp_path / "b.wav").write_text("not audio")
+    assert duration(tmp_path / "b.wav") is None

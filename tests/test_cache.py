@@ -115,3 +115,61 @@ def test_killed_extraction_leaves_only_valid_entries_and_resumes(tiny_original, 
     resumed = extract_features(full, tiny_original.root, SPEC, cache_dir=tmp_path / "c",
                                progress=False)
     assert resumed.hits == len(written) and len(resumed.rows) == len(full)
+
+
+def test_a_bundle_with_nan_is_discarded_and_rebuilt(frame, tiny_original, tmp_path, capsys):
+    first = extract_features(frame, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
+    (bundle,) = (tmp_path / SPEC.key() / "bundles").glob("*.npy")
+    bad = np.load(bundle)
+    bad[0, 0, 0] = np.nan
+    np.save(bundle, bad)
+    again = extract_features(frame, tiny_original.root, SPEC, cache_dir=tmp_path, progress=False)
+    assert np.all(np.isfinite(again.x)) and np.array_equal(again.x, first.x)
+    assert "discarded a damaged feature bundle" in capsys.readouterr().err
+    assert np.all(np.isfinite(np.load(bundle)))  # rebuilt from the single entries
+
+
+def test_a_read_only_cache_falls_back_to_no_cache_with_a_warning(frame, tiny_original, tmp_path,
+                                                                 monkeypatch, capsys):
+    real_access = os.access
+    locked = tmp_path / "locked"
+
+    def access(path, mode, *args, **kwargs):  # as root, chmod alone does not deny writes
+        if str(path).startswith(str(locked)) and mode & os.W_OK:
+            return False
+        return real_access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(cache.os, "access", access)
+    fs = extract_features(frame, tiny_original.root, SPEC, cache_dir=locked, progress=False)
+    assert len(fs.rows) == len(frame) and fs.hits == 0
+    err = capsys.readouterr().err
+    assert "cannot be used" in err and "continuing without a cache" in err
+
+
+def test_a_cache_folder_that_cannot_be_created_is_a_warning(frame, tiny_original, tmp_path,
+                                                            capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    fs = extract_features(frame.iloc[:2], tiny_original.root, SPEC, cache_dir=blocker / "c",
+                          progress=False)
+    assert len(fs.rows) == 2
+    assert "continuing without a cache" in capsys.readouterr().err
+
+
+def test_an_unreadable_file_is_reported_as_permission_denied(frame, tiny_original, tmp_path,
+                                                             monkeypatch):
+    from sermodels import audio
+
+    target = str(tiny_original.root / frame["path"][0])
+    real_open = open
+
+    def fake_open(path, *args, **kwargs):
+        if str(path) == target:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(audio, "open", fake_open, raising=False)
+    fs = extract_features(frame.iloc[:3], tiny_original.root, SPEC, use_cache=False,
+                          progress=False)
+    assert len(fs.rows) == 2 and "permission denied" in fs.report()
+    assert "cannot decode" not in fs.report()

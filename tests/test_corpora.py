@@ -133,3 +133,38 @@ def test_loader_follows_symlinked_folders(tmp_path, tiny_original):
     (tmp_path / "link").symlink_to(Path(tiny_original.root) / "SAVEE")
     assert len(corpora.load_corpora(tmp_path, ["savee"]).records) == len(
         tiny_original.expected["savee"])
+
+
+def test_an_unreadable_actor_folder_is_named_as_a_permission_problem(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    import numpy as np
+
+    for actor in ("Actor_01", "Actor_02"):
+        (tmp_path / actor).mkdir()
+        for emotion in ("01", "03"):
+            sf.write(tmp_path / actor / f"03-01-{emotion}-01-01-01-{actor[-2:]}.wav",
+                     np.full(1600, 0.1, dtype=np.float32), 16000)
+    locked = tmp_path / "Actor_02"
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # as root, chmod 000 does not stop listing: simulate the denial
+        if os.fspath(path) == os.fspath(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = corpora.load_corpora(tmp_path, ["ravdess"])
+    assert len(result.records) == 2
+    assert ("Actor_02/", corpora.base.UNREADABLE) in result.skipped
+    summary = result.summary()
+    assert "permission denied" in summary and "Actor_02/" in summary
+    monkeypatch.undo()
+    if os.geteuid() != 0:  # the real thing, where chmod does deny
+        locked.chmod(0)
+        try:
+            assert "Actor_02/" in corpora.load_corpora(tmp_path, ["ravdess"]).summary()
+        finally:
+            locked.chmod(0o755)
+    shutil.rmtree(locked)

@@ -23,6 +23,7 @@ from pathlib import Path
 from sermodels.corpora import cremad, folders, ravdess, savee, tess
 from sermodels.corpora.base import (
     AUDIO_SUFFIXES,
+    UNREADABLE,
     LoadResult,
     ParseError,
     Record,
@@ -116,7 +117,8 @@ def load_corpora(
     if not result.records:
         raise ValueError(
             f"no {'/'.join(wanted)} audio files found under {str(root)!r}"
-            + (f" ({len(result.skipped)} unrecognised file(s), e.g. {result.skipped[0][0]})"
+            + (f" ({len(result.skipped)} skipped, e.g. {result.skipped[0][0]}: "
+               f"{result.skipped[0][1]})"
                if result.skipped else "")
         )
     return result
@@ -129,7 +131,8 @@ def _load(root: Path, wanted: list[str], include_song: bool, claim_all: bool) ->
     seen: dict[tuple[str, str], str] = {}
     unparsed: list[tuple[Path, str]] = []
     claims: dict[Path, Counter] = defaultdict(Counter)
-    for file in walk_audio(root):
+    unreadable: list[str] = []
+    for file in walk_audio(root, unreadable):
         rel = file.relative_to(root)
         record, reason = None, ""
         for corpus, parse in parsers.items():
@@ -164,5 +167,6 @@ def _load(root: Path, wanted: list[str], include_song: bool, claim_all: bool) ->
         if claim_all or owner is None or owner in wanted:
             result.skipped.append((rel.as_posix(), reason))
             result.owners[rel.as_posix()] = owner
+    result.skipped += [(folder, UNREADABLE) for folder in unreadable]  # never silently
     result.records.sort(key=lambda r: r.path)
     return result

@@ -76,9 +76,14 @@ class LoadResult:
     def summary(self) -> str:
         """A human-readable account of what was skipped or ignored, naming files."""
         lines = [f"loaded {len(self.records)} files"]
-        if self.skipped:
-            lines.append(f"skipped {len(self.skipped)} file(s) that break the naming convention:")
-            lines += [f"  {p}: {why}" for p, why in self.skipped]
+        denied = [(p, why) for p, why in self.skipped if why.startswith("permission denied")]
+        named = [(p, why) for p, why in self.skipped if not why.startswith("permission denied")]
+        if denied:
+            lines.append(f"could not read {len(denied)} folder(s) or file(s) (permission denied):")
+            lines += [f"  {p}: {why}" for p, why in denied]
+        if named:
+            lines.append(f"skipped {len(named)} file(s) that break the naming convention:")
+            lines += [f"  {p}: {why}" for p, why in named]
         if self.ignored:
             reasons: dict[str, int] = {}
             for _, why in self.ignored:
@@ -98,9 +103,29 @@ class ParseError(DataError):
 Parser = Callable[[Path], Record]
 
 
-def walk_audio(root: Path) -> Iterator[Path]:
-    """Yield audio files below ``root`` in a stable order (sorted, links followed)."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+#: Reason given for a folder the loader could not list.
+UNREADABLE = "permission denied: folder cannot be read, its files were not loaded"
+
+
+def walk_audio(root: Path, unreadable: list[str] | None = None) -> Iterator[Path]:
+    """Yield audio files below ``root`` in a stable order (sorted, links followed).
+
+    Args:
+        root: folder to walk.
+        unreadable: if given, the folders that could not be listed (permission denied and
+            other errors) are appended to it, relative to ``root`` and ending in ``/``, instead
+            of being passed over silently.
+    """
+    def report(err: OSError) -> None:
+        if unreadable is not None:
+            folder = Path(err.filename) if err.filename else root
+            try:
+                rel = folder.relative_to(root).as_posix()
+            except ValueError:
+                rel = str(folder)
+            unreadable.append(f"{'' if rel == '.' else rel}/")
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=report):
         dirnames.sort()
         for name in sorted(filenames):
             if name.startswith("."):

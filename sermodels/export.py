@@ -18,11 +18,12 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from sermodels import runs
 from sermodels.audio import AudioError, load_audio
+from sermodels.errors import UsageError
 from sermodels.inference import Predictor, median_ms
+from sermodels.runs import RunFolderError
 
 QUANTIZATIONS = (None, "dynamic", "float16")
 
@@ -77,7 +78,7 @@ def export_tflite(run_dir: str | os.PathLike, *, quantize: str | None = None,
     """Write ``model[-quantize].tflite`` into the run folder and check it against the Keras model.
 
     Args:
-        run_dir: a run folder with ``model.keras``.
+        run_dir: a run folder with a Keras model.
         quantize: ``None``, ``"dynamic"`` (int8 weights) or ``"float16"``.
         out: output path (default: inside the run folder).
         clips: held-out test clips used for the agreement check.
@@ -86,12 +87,16 @@ def export_tflite(run_dir: str | os.PathLike, *, quantize: str | None = None,
     Returns:
         Sizes, latencies, top-1 agreement and max probability difference (also ``export.json``).
     """
-    run_dir = Path(run_dir)
     predictor = Predictor(run_dir)
-    if not hasattr(predictor.model, "export"):
-        raise ValueError(f"{run_dir}: only Keras models can be exported to TFLite")
-    root = Path(data_root or runs.read_json(run_dir / "config.json")["data_root"])
-    split = pd.read_csv(run_dir / "split.csv", keep_default_na=False)
+    run = predictor.run
+    if not predictor.classifier.is_keras:
+        raise UsageError(f"{run.path}: only Keras models can be exported to TFLite")
+    root = data_root or run.read_config().get("data_root")
+    if not root:
+        raise RunFolderError(f"{run.config_path}: no data_root recorded; say where the audio is "
+                         "(data_root, --data-root)")
+    root = Path(root)
+    split = run.read_split()
     test = split[split["split"] == "test"].head(clips)
     feats = []
     for rel in test["path"]:
@@ -100,25 +105,25 @@ def export_tflite(run_dir: str | os.PathLike, *, quantize: str | None = None,
         except AudioError:
             continue
     if not feats:
-        raise ValueError(f"{run_dir}: no held-out test clip could be read under {root}")
+        raise ValueError(f"{run.path}: no held-out test clip could be read under {root}")
     x = np.stack(feats).astype(np.float32)
     content = convert(predictor.model, x.shape[1:], quantize)
-    suffix = f"-{quantize}" if quantize else ""
-    out = Path(out) if out else run_dir / f"model{suffix}.tflite"
+    tflite_path, report_path = run.export_paths(quantize)
+    out = Path(out) if out else tflite_path
     out.write_bytes(content)
     lite = TFLiteModel(content)
-    keras_proba = predictor._forward(x)
+    keras_proba = predictor.predict_features(x)
     lite_proba = lite.predict(x)
     report = {
         "tflite_path": str(out), "quantize": quantize or "none",
-        "keras_size_kb": round((run_dir / "model.keras").stat().st_size / 1024, 1),
+        "keras_size_kb": round(run.keras_model_path.stat().st_size / 1024, 1),
         "tflite_size_kb": round(len(content) / 1024, 1),
-        "keras_latency_ms": round(median_ms(predictor._forward, x[:1]), 3),
+        "keras_latency_ms": round(median_ms(predictor.predict_features, x[:1]), 3),
         "tflite_latency_ms": round(median_ms(lite.predict, x[:1]), 3),
         "clips_checked": int(len(x)),
         "top1_agreement": float((keras_proba.argmax(1) == lite_proba.argmax(1)).mean()),
         "max_probability_difference": float(np.abs(keras_proba - lite_proba).max()),
     }
-    runs.write_json(run_dir / f"export{suffix}.json", report)
+    runs.write_json(report_path, report)
     return report
 

@@ -25,8 +25,7 @@ import pandas as pd
 from sermodels import runs
 from sermodels.audio import AudioError, fix_length, load_audio
 from sermodels.corpora import AUDIO_SUFFIXES
-from sermodels.features import FeatureSpec, Normalizer, extract
-from sermodels.labels import LabelSet
+from sermodels.features import extract
 
 
 @dataclass(frozen=True)
@@ -58,32 +57,32 @@ class Predictor:
     """
 
     def __init__(self, run_dir: str | os.PathLike) -> None:
-        self.run_dir = Path(run_dir)
-        if not (self.run_dir / "config.json").is_file():
-            raise FileNotFoundError(f"{self.run_dir}: not a sermodels run folder (no config.json)")
-        config = runs.read_json(self.run_dir / "config.json")
-        self.spec = FeatureSpec.from_dict(config["feature_spec"])
-        self.label_set = LabelSet.from_dict(runs.read_json(self.run_dir / "label_set.json"))
-        self.normalizer = Normalizer.load(self.run_dir / "normalizer.json")
+        self.run = runs.RunFolder.open(run_dir)
+        self.run_dir = self.run.path
+        config = self.run.read_config()
+        self.spec = self.run.read_feature_spec()
+        self.label_set = self.run.read_label_set()
+        self.normalizer = self.run.read_normalizer()
         self.protocol = config.get("protocol", "speaker")
         self.tta = int(config.get("train", {}).get("tta_crops", 0))
-        self.model = _load_model(self.run_dir)
-        self._compiled = None
+        self.classifier = self.run.load_model()
+
+    @property
+    def model(self):
+        """The trained model itself (a ``keras.Model`` or a scikit-learn estimator)."""
+        return self.classifier.model
 
     @property
     def classes(self) -> tuple[str, ...]:
         return self.label_set.classes
 
-    def _forward(self, x: np.ndarray) -> np.ndarray:
-        """Probabilities for a batch of features, through one compiled function."""
-        if not hasattr(self.model, "count_params"):  # classical baseline
-            return np.asarray(self.model.predict(x), dtype=np.float64)
-        from sermodels.training import time_crops
+    def predict_features(self, x: np.ndarray) -> np.ndarray:
+        """Class probabilities ``(n, classes)`` for a batch of normalised features.
 
-        if self._compiled is None:
-            self._compiled = compiled_predict(self.model, x.shape[1:])
-        views = time_crops(x.astype(np.float32), self.tta)  # the run's test-time averaging
-        return np.mean([self._compiled(v).numpy() for v in views], axis=0).astype(np.float64)
+        Uses the run's test-time crops and, for Keras models, one compiled graph
+        (fast on single clips).
+        """
+        return self.classifier.predict_proba(x, self.tta, compiled=True)
 
     def features(self, y: np.ndarray) -> np.ndarray:
         """Normalised features of a waveform already at ``spec.sample_rate``."""
@@ -91,7 +90,7 @@ class Predictor:
 
     def _predict(self, x: np.ndarray, name: str) -> Prediction:
         """Probabilities for one item's normalised features."""
-        proba = self._forward(x[None])[0]
+        proba = self.predict_features(x[None])[0]
         return Prediction(name, dict(zip(self.classes, map(float, proba), strict=True)))
 
     def predict_waveform(self, y: np.ndarray, name: str = "<array>") -> Prediction:
@@ -197,42 +196,3 @@ def median_ms(fn, x, repeats: int = 30) -> float:
         fn(x)
         times.append(time.perf_counter() - start)
     return 1000 * float(np.median(times))
-
-
-def compiled_predict(model, input_shape):
-    """A compiled (XLA where it works) inference function ``batch -> probabilities``.
-
-    One graph for any batch size, traced once, so a single clip does not pay for
-    Keras' eager ``predict`` machinery.
-    """
-    import tensorflow as tf
-
-    signature = [tf.TensorSpec((None, *input_shape), tf.float32)]
-
-    def forward(batch):
-        return model(batch, training=False)
-
-    probe = np.zeros((1, *input_shape), np.float32)
-    for jit in (True, False):
-        fn = tf.function(forward, input_signature=signature, jit_compile=jit, autograph=False)
-        try:
-            fn(probe)
-            return fn
-        except Exception:  # noqa: BLE001 - some ops have no XLA kernel: fall back to a plain graph
-            if not jit:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _load_model(run_dir: Path):
-    if (run_dir / "model.keras").is_file():
-        import keras
-
-        import sermodels.models  # noqa: F401  (registers the custom layers)
-
-        return keras.models.load_model(run_dir / "model.keras")
-    if (run_dir / "model.joblib").is_file():
-        from sermodels.models.classical import SklearnClassifier
-
-        return SklearnClassifier.load(run_dir / "model.joblib")
-    raise FileNotFoundError(f"{run_dir}: no model.keras or model.joblib")

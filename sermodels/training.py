@@ -31,6 +31,7 @@ from sermodels.cache import FeatureSet, extract_features  # noqa: E402
 from sermodels.errors import DataError, MissingAudioError  # noqa: E402
 from sermodels.evaluation import summarize  # noqa: E402
 from sermodels.features import FeatureSpec, Normalizer  # noqa: E402
+from sermodels.models.classifier import Classifier, as_classifier  # noqa: E402
 from sermodels.seeding import seed_everything  # noqa: E402
 
 
@@ -112,6 +113,16 @@ class TrainResult:
     test_rows: pd.DataFrame
     test_proba: np.ndarray
     input_shape: tuple = ()
+
+    @property
+    def classifier(self) -> Classifier:
+        """The model behind the interface shared by Keras and scikit-learn models."""
+        return as_classifier(self.model)
+
+    @property
+    def run(self) -> runs.RunFolder:
+        """The run folder, for reading its artefacts."""
+        return runs.RunFolder(self.run_dir)
 
 
 def has_gpu() -> bool:
@@ -424,10 +435,11 @@ def callbacks_for(config: TrainConfig, run_dir: Path | None) -> list:
         callbacks.append(keras.callbacks.ReduceLROnPlateau(
             "val_loss", factor=config.lr_factor, patience=config.lr_patience, min_lr=1e-6))
     if run_dir is not None:
+        run = runs.RunFolder(run_dir)
         callbacks += [
-            keras.callbacks.ModelCheckpoint(run_dir / "best.keras", monitor="val_loss",
+            keras.callbacks.ModelCheckpoint(run.checkpoint_path, monitor="val_loss",
                                             save_best_only=True),
-            keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
+            keras.callbacks.CSVLogger(str(run.history_path)),
         ]
     return callbacks
 
@@ -567,11 +579,7 @@ def average_models(members: list, input_shape) -> keras.Model:
 
 def predict_proba(model, x: np.ndarray, tta: int = 0) -> np.ndarray:
     """Class probabilities from a Keras or classical model (averaged over ``tta`` time crops)."""
-    if isinstance(model, keras.Model):
-        views = time_crops(x, tta)
-        return np.mean([model.predict(make_dataset(v, None, 256), verbose=0) for v in views],
-                       axis=0).astype(np.float64)
-    return np.asarray(model.predict(x), dtype=np.float64)
+    return as_classifier(model).predict_proba(x, tta)
 
 
 def _onehot(y: np.ndarray, num_classes: int) -> np.ndarray:
@@ -669,24 +677,22 @@ def _remove_if_empty(folder: Path | None) -> None:
 
 def _save_run(run_dir: Path, model, normalizer, label_set, spec, config, rows, test_rows,
               proba, metrics, fs, data_root) -> None:
-    if isinstance(model, keras.Model):
-        model.save(run_dir / "model.keras")
-    else:
-        model.save(run_dir / "model.joblib")
-    normalizer.save(run_dir / "normalizer.json")
-    runs.write_json(run_dir / "label_set.json", label_set.to_dict())
-    runs.write_json(run_dir / "config.json", {
+    run = runs.RunFolder(run_dir)
+    run.save_model(model)
+    run.write_normalizer(normalizer)
+    run.write_label_set(label_set)
+    run.write_config({
         "train": config.to_dict(), "feature_spec": spec.to_dict(),
         "protocol": metrics["protocol"], "seed": config.seed,
         "data_root": str(Path(data_root).resolve()),
     })
-    rows.drop(columns=["target", "y"]).to_csv(run_dir / "split.csv", index=False)
+    run.write_split(rows.drop(columns=["target", "y"]))
     predictions = test_rows[["path", "corpus", "speaker", "target"]].copy()
     predictions["predicted"] = [label_set.classes[i] for i in proba.argmax(axis=1)]
     for i, name in enumerate(label_set.classes):
         predictions[f"p_{name}"] = proba[:, i]
-    predictions.to_csv(run_dir / "test_predictions.csv", index=False)
-    runs.write_json(run_dir / "metrics.json", metrics)
-    runs.write_json(run_dir / "environment.json", runs.environment())
+    run.write_predictions(predictions)
+    run.write_metrics(metrics)
+    run.write_environment()
     if fs.errors:
-        (run_dir / "skipped_files.txt").write_text(fs.report() + "\n")
+        run.write_skipped_files(fs.report())

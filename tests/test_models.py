@@ -107,8 +107,9 @@ def test_classical_baselines(tmp_path):
         proba = model.predict(x)
         assert proba.shape == (60, 4) and np.all(proba[:, [1, 3]] == 0)
         assert (proba.argmax(axis=1) == y).mean() > 0.9
-        model.save(tmp_path / f"{name}.joblib")
-        again = classical.SklearnClassifier.load(tmp_path / f"{name}.joblib")
-        np.testing.assert_allclose(again.predict(x), proba)
+        model.save(tmp_path / name)
+        again = classical.SklearnClassifier.load(tmp_path / name)
+        np.testing.assert_array_equal(again.predict_proba(x), proba)
+        assert again.input_shape == (3, 4) and not again.is_keras and again.parameters is None
     with pytest.raises(ValueError, match="unknown classical model"):
         classical.build("knn", 4)

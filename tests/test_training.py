@@ -91,7 +91,7 @@ def test_classical_model_through_the_same_routine(frame, tiny_original, tmp_path
     spec = get_spec("paper002", audio={"duration": 1.0})
     result = train(frame, tiny_original.root, spec, TrainConfig(model="svm", verbose=0),
                    run_dir=tmp_path / "svm", cache_dir=tmp_path / "cache")
-    assert (result.run_dir / "model.joblib").is_file()
+    assert (result.run_dir / "model.skops").is_file() and not (result.run_dir / "model.joblib").exists()
     assert result.metrics["epochs_run"] == 0 and 0 <= result.metrics["accuracy"] <= 1
 
 

@@ -18,12 +18,12 @@
 # ---
 
 # %% [markdown]
-# # **06 · Paper reproductions: each preset, its claim, our numbers under both protocols**
+# # **07 · Paper reproductions: each preset, its claim, our numbers under both protocols**
 #
 # Run each paper's preset under the random split it reported and under unseen speakers,
 # next to its claimed accuracy, then repeat its ablations.
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sermodels/sermodels/blob/main/notebooks/06_paper_reproductions.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sermodels/sermodels/blob/main/notebooks/07_paper_reproductions.ipynb)
 
 # %% [markdown]
 # ## Setup
@@ -85,7 +85,7 @@ for name in PRESETS:
     preset = presets.get(name).with_config(epochs=EPOCHS, seed=SEED, verbose=0)
     frame = data.frame[data.frame["corpus"].isin(preset.corpora)]
     outcome = compare_protocols(frame, data.root, preset, cache_dir=notebook.cache_dir(),
-                                run_dir=notebook.runs_dir() / f"06-{name}")
+                                run_dir=notebook.runs_dir() / f"07-{name}")
     table = outcome.table.set_index("protocol")
     rows.append({"preset": name, "claimed": preset.claimed,
                  "ours, random split (UA)": table.loc["random", "unweighted_accuracy"],
@@ -100,12 +100,12 @@ reproductions
 # %%
 p000 = presets.get("paper000").with_config(seed=SEED, augment=[], balance_ratio=None)
 depth = ablate(data.frame, data.root, p000, "lstm_layers", LSTM_LAYERS, epochs=EPOCHS,
-               cache_dir=notebook.cache_dir(), run_dir=notebook.runs_dir() / "06-ablate-depth")
+               cache_dir=notebook.cache_dir(), run_dir=notebook.runs_dir() / "07-ablate-depth")
 depth
 
 # %%
 kernel = ablate(data.frame, data.root, p000, "kernel_size", KERNEL_SIZES, epochs=EPOCHS,
-                cache_dir=notebook.cache_dir(), run_dir=notebook.runs_dir() / "06-ablate-kernel")
+                cache_dir=notebook.cache_dir(), run_dir=notebook.runs_dir() / "07-ablate-kernel")
 kernel
 
 # %% [markdown]
@@ -115,7 +115,7 @@ kernel
 p004 = presets.get("paper004").with_config(seed=SEED, augment=[], augment_copies=0)
 ladder_frame = data.frame[data.frame["corpus"].isin(p004.corpora)]
 ladder = ablate(ladder_frame, data.root, p004, "ladder", [], epochs=EPOCHS,
-                cache_dir=notebook.cache_dir(), run_dir=notebook.runs_dir() / "06-ladder")
+                cache_dir=notebook.cache_dir(), run_dir=notebook.runs_dir() / "07-ladder")
 ladder
 
 # %%
@@ -125,4 +125,4 @@ assert len(ladder) == 5 and list(depth["variant"]) == [f"lstm_layers={n}" for n 
 
 # %% [markdown]
 # **Take-away.** A preset reproduces what a paper *did*; the protocol column says what its
-# number *means*. Next: `07_inference.ipynb`.
+# number *means*. Next: `08_inference.ipynb`.

@@ -95,11 +95,12 @@ def ablate(
 ) -> pd.DataFrame:
     """Train a preset once per value of ``parameter``; one row of results per value.
 
-    ``parameter="ladder"`` runs :data:`PAPER004_LADDER` (``values`` are ignored).
+    ``parameter="ladder"`` runs :data:`PAPER004_LADDER` (``values`` are ignored). Every
+    variant is trained by :func:`sermodels.training.train` (so by the one routine,
+    :func:`sermodels.training.fit`); ``epochs`` follows :func:`sermodels.presets.resolve`.
     """
-    chosen = presets.get(preset)
-    base = dataclasses.replace(chosen.config, verbose=verbose,
-                               epochs=epochs or chosen.config.epochs)
+    chosen = presets.resolve(preset, epochs=epochs, verbose=verbose)
+    base = chosen.config
     run_dir = Path(run_dir) if run_dir else runs.new_run_dir(f"ablate-{chosen.name}-{parameter}")
     if parameter == "ladder":
         variants = [(name, get_spec(chosen.feature_spec, **spec_changes),

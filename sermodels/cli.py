@@ -743,18 +743,13 @@ def _cmd_train(args) -> int:
 
 def _preset_config(args):
     """The preset and its training settings with the command-line overrides applied."""
-    from dataclasses import replace
-
     from sermodels import presets
 
-    preset = presets.get(args.preset)
-    changes = {"seed": args.seed, "verbose": 0 if args.quiet else 1}
-    for option, key in (("model", "model"), ("labels", "label_set"), ("epochs", "epochs")):
-        if getattr(args, option, None) is not None:
-            changes[key] = getattr(args, option)
-    if "model" in changes and changes["model"] != preset.config.model:
-        changes["model_options"] = {}
-    return preset, replace(preset.config, **changes)
+    preset = presets.resolve(args.preset, epochs=args.epochs, seed=args.seed,
+                             model=getattr(args, "model", None),
+                             label_set=getattr(args, "labels", None),
+                             verbose=0 if args.quiet else 1)
+    return preset, preset.config
 
 
 def _cmd_run(args) -> int:
@@ -781,14 +776,35 @@ def _cmd_run(args) -> int:
     return EXIT_OK
 
 
-def _experiment_data(args):
-    """``(preset, manifest frame, data root)`` for tune/ablate/cv-style commands."""
+def _experiment_data(args, *, uses_split: bool = True):
+    """``(preset, manifest frame, data root)`` for tune/ablate/cv-style commands.
+
+    With ``--manifest``, ``--corpora`` keeps those corpora's rows, and ``--protocol``
+    re-splits a speaker-independent manifest randomly when asked; a manifest with a
+    random split is refused unless ``--protocol random`` is given (commands that make
+    their own splits, ``uses_split=False``, take the manifest's rows only).
+    """
     from sermodels import manifest, presets
     from sermodels.pipeline import demo_data_root, ensure_synthetic
 
-    preset = presets.get(args.preset)
+    preset = presets.resolve(args.preset, seed=args.seed, label_set=getattr(args, "labels", None),
+                             verbose=0 if args.quiet else 1)
     if args.manifest is not None:
         frame = manifest.read_manifest(args.manifest)
+        if args.corpora:
+            missing = sorted(set(args.corpora) - set(frame["corpus"]))
+            if missing:
+                raise ValueError(f"--corpora {','.join(missing)}: not in manifest {args.manifest} "
+                                 f"(it holds {','.join(sorted(set(frame['corpus'])))})")
+            frame = frame[frame["corpus"].isin(args.corpora)].reset_index(drop=True)
+        if uses_split:
+            has = "random" if (frame["protocol"] == "random").any() else "speaker"
+            if has == "random" and args.protocol != "random":
+                raise ValueError(f"manifest {args.manifest} has a random split (speakers leak): "
+                                 "pass --protocol random to use it, or rebuild it with "
+                                 "'sermodels manifest --protocol speaker'")
+            if has == "speaker" and args.protocol == "random":
+                frame = manifest.assign_splits(frame, protocol="random", seed=args.seed)
         return preset, frame, args.data_root or args.manifest.parent
     if args.data_root is None:
         root = ensure_synthetic(demo_data_root(args.runs_dir, args.synthetic_size),
@@ -804,7 +820,6 @@ def _cmd_tune(args) -> int:
     from sermodels.tuning import tune
 
     preset, frame, root = _experiment_data(args)
-    preset = preset.with_config(seed=args.seed)
     result = tune(frame, root, preset, max_trials=args.max_trials, algorithm=args.algorithm,
                   epochs=args.epochs, cache_dir=args.cache, n_jobs=args.jobs,
                   run_dir=_new_run_dir(f"tune-{preset.name}", args.runs_dir),
@@ -822,7 +837,6 @@ def _cmd_ablate(args) -> int:
     from sermodels.ablation import ablate, parse_values
 
     preset, frame, root = _experiment_data(args)
-    preset = preset.with_config(seed=args.seed)
     if args.vary == "ladder":
         parameter, values = "ladder", []
     elif "=" in args.vary:
@@ -843,22 +857,26 @@ def _cmd_ablate(args) -> int:
 def _cmd_cv(args) -> int:
     from sermodels.experiments import cross_validate, leave_one_corpus_out
 
-    preset, frame, root = _experiment_data(args)
-    if args.labels:
-        preset = preset.with_config(label_set=args.labels)
+    preset, frame, root = _experiment_data(args, uses_split=False)
     kwargs = {"seed": args.seed, "epochs": args.epochs, "cache_dir": args.cache,
               "n_jobs": args.jobs, "verbose": 0 if args.quiet else 1}
     if args.scheme == "loco":
+        if args.protocol == "random":
+            raise ValueError("--scheme loco tests on an unseen corpus; --protocol random "
+                             "does not apply (use --scheme kfold --protocol random)")
         outcome = leave_one_corpus_out(
             frame, root, preset, run_dir=_new_run_dir(f"loco-{preset.name}", args.runs_dir),
             **kwargs)
     else:
         folds = args.folds if args.folds == "emobox" else int(args.folds)
         outcome = cross_validate(
-            frame, root, preset, folds=folds,
-            run_dir=_new_run_dir(f"cv-{preset.name}-{folds}", args.runs_dir), **kwargs)
+            frame, root, preset, folds=folds, protocol=args.protocol,
+            run_dir=_new_run_dir(f"cv-{preset.name}-{folds}-{args.protocol}", args.runs_dir),
+            **kwargs)
     print(outcome.table.drop(columns=["run_dir"]).to_string(index=False))
-    print(f"\nMean ± std over {len(outcome.table)} rounds (speaker-independent, seed {args.seed}):")
+    what = ("speaker-independent" if args.protocol == "speaker" or args.scheme == "loco"
+            else "RANDOM folds of utterances, SPEAKERS LEAK")
+    print(f"\nMean ± std over {len(outcome.table)} rounds ({what}, seed {args.seed}):")
     for key, row in outcome.summary.iterrows():
         print(f"  {key:22s} {row['mean']:.3f} ± {row['std']:.3f}")
     print(f"Report: {outcome.report_path}")
@@ -868,7 +886,7 @@ def _cmd_cv(args) -> int:
 def _cmd_compare_protocols(args) -> int:
     from sermodels.experiments import compare_protocols
 
-    preset, frame, root = _experiment_data(args)
+    preset, frame, root = _experiment_data(args, uses_split=False)  # makes both splits itself
     outcome = compare_protocols(frame, root, preset, seed=args.seed, epochs=args.epochs,
                                 cache_dir=args.cache, n_jobs=args.jobs,
                                 run_dir=_new_run_dir(f"protocols-{preset.name}", args.runs_dir),

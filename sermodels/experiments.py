@@ -10,12 +10,12 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sermodels import manifest, plots, presets, report, runs, splits
@@ -42,12 +42,7 @@ class ExperimentOutcome:
 
 def _config(preset: presets.Preset, epochs: int | None, seed: int | None,
             verbose: int) -> TrainConfig:
-    changes = {"verbose": verbose}
-    if epochs is not None:
-        changes["epochs"] = epochs
-    if seed is not None:
-        changes["seed"] = seed
-    return dataclasses.replace(preset.config, **changes)
+    return presets.resolve(preset, epochs=epochs, seed=seed, verbose=verbose).config
 
 
 def _row(name: str, result) -> dict:
@@ -59,8 +54,16 @@ def _row(name: str, result) -> dict:
             "epochs_run": m["epochs_run"], "run_dir": m["run_dir"]}
 
 
-def fold_assignment(frame: pd.DataFrame, folds: int | str, seed: int = 0) -> pd.Series:
-    """Speaker folds: ``k`` folds per corpus, or ``"emobox"`` (RAVDESS, EmoBox's 6 folds)."""
+def fold_assignment(frame: pd.DataFrame, folds: int | str, seed: int = 0,
+                    protocol: str = "speaker") -> pd.Series:
+    """Test folds: ``k`` speaker folds per corpus, ``"emobox"`` (RAVDESS, EmoBox's 6 folds), or
+    with ``protocol="random"`` ``k`` folds of utterances that ignore speakers (leaky)."""
+    if protocol not in splits.PROTOCOLS:
+        raise ValueError(f"unknown protocol {protocol!r}; expected one of {splits.PROTOCOLS}")
+    if protocol == "random":
+        if folds == "emobox":
+            raise ValueError("EmoBox's folds are speaker folds; use --protocol speaker with them")
+        return random_folds(frame, int(folds), seed)
     if folds == "emobox":
         return splits.emobox_folds(frame)
     k = int(folds)
@@ -69,35 +72,78 @@ def fold_assignment(frame: pd.DataFrame, folds: int | str, seed: int = 0) -> pd.
     return splits.speaker_kfold(frame, k=k, seed=seed)
 
 
+def random_folds(frame: pd.DataFrame, k: int, seed: int = 0) -> pd.Series:
+    """``k`` folds of utterances, stratified by corpus and label, ignoring speakers.
+
+    **Leaks speakers** (the papers' random k-fold): a speaker's utterances fall in
+    every fold. Only for measuring how much that flatters a model.
+    """
+    if k < 2:
+        raise ValueError(f"need at least 2 folds, got {k}")
+    rng = np.random.default_rng([seed, k])
+    fold = pd.Series(-1, index=frame.index, dtype=int)
+    for _, index in sorted(frame.groupby(["corpus", "label"]).groups.items()):
+        order = rng.permutation(np.asarray(index))
+        fold[order] = (int(rng.integers(k)) + np.arange(len(order))) % k
+    return fold
+
+
+def _random_round(frame: pd.DataFrame, test_fold: int, seed: int) -> pd.Series:
+    """Train/val/test of one random-protocol round: 10% of the other folds' utterances,
+    drawn at random, validate."""
+    split = pd.Series("test", index=frame.index, dtype=object)
+    rest = frame.index[frame["fold"] != test_fold]
+    split[rest] = "train"
+    rng = np.random.default_rng([seed, int(test_fold), 1])
+    split[rng.choice(rest, size=max(1, round(0.1 * len(rest))), replace=False)] = "val"
+    return split
+
+
 def cross_validate(
     frame: pd.DataFrame, data_root: str | os.PathLike, preset: str | presets.Preset, *,
     folds: int | str = 5, seed: int = 0, epochs: int | None = None,
     run_dir: str | os.PathLike | None = None, cache_dir=None, n_jobs: int = 1, verbose: int = 0,
+    protocol: str = "speaker",
 ) -> ExperimentOutcome:
-    """Speaker-independent k-fold cross-validation: every speaker tested exactly once.
+    """k-fold cross-validation: speaker-independent (every speaker tested exactly once) by
+    default; ``protocol="random"`` folds utterances instead (speakers leak; every artefact
+    says ``protocol: random``).
 
     Returns:
         Per-fold table and mean ± std of accuracy, unweighted accuracy and macro F1.
     """
     chosen = presets.get(preset)
     config = _config(chosen, epochs, seed, verbose)
-    frame = frame.assign(fold=fold_assignment(frame, folds, seed).astype(int).to_numpy(),
-                         protocol="speaker")
-    run_dir = Path(run_dir) if run_dir else runs.new_run_dir(f"cv-{chosen.name}-{folds}")
-    rounds = [(f"fold {k}", f"fold{k}", splits.fold_split(frame, k, seed=seed), {"fold": int(k)})
-              for k in sorted(frame["fold"].unique())]
+    frame = frame.assign(fold=fold_assignment(frame, folds, seed, protocol).astype(int).to_numpy(),
+                         protocol=protocol)
+    run_dir = Path(run_dir) if run_dir else runs.new_run_dir(
+        f"cv-{chosen.name}-{folds}" + ("-random" if protocol == "random" else ""))
+    if protocol == "random":
+        rounds = [(f"fold {k}", f"fold{k}", _random_round(frame, k, seed), {"fold": int(k)})
+                  for k in sorted(frame["fold"].unique())]
+        unit, what = "utterance fold", ("RANDOM folds of utterances: every speaker is in "
+                                        "training and test (leaky, for comparison only).")
+    else:
+        rounds = [(f"fold {k}", f"fold{k}", splits.fold_split(frame, k, seed=seed),
+                   {"fold": int(k)}) for k in sorted(frame["fold"].unique())]
+        unit, what = "speaker fold", "every speaker is in exactly one test fold."
     table, summary = _run_rounds(frame, data_root, chosen, config, rounds, run_dir, cache_dir,
-                                 n_jobs)
+                                 n_jobs, protocol)
+    summary["protocol"] = protocol
+    _write_tables(run_dir, table, summary)
+    runs.write_json(run_dir / "protocol.json", {"protocol": protocol, "folds": str(folds),
+                                                "seed": seed, "leaky": protocol == "random"})
     fig = plots.model_comparison(table.assign(fold=table["name"]), by="fold",
                                  chance=table["chance"].iloc[0],
-                                 title=f"{chosen.name}: unweighted accuracy per speaker fold")
-    report.write(run_dir / "report.html", f"Cross-validation of {chosen.name} ({folds} folds)", [
+                                 title=f"{chosen.name}: unweighted accuracy per {unit}")
+    report.write(run_dir / "report.html",
+                 f"Cross-validation of {chosen.name} ({folds} folds, {protocol} protocol)", [
         report.Section("Summary (mean ± std over folds)",
-                       report.protocol_badge("speaker") + report.table_html(summary)),
+                       report.protocol_badge(protocol) + report.table_html(summary)),
         report.Section("Per fold", report.table_html(table.drop(columns=["run_dir"]))
-                       + report.figure_html(fig, "per-fold unweighted accuracy")),
+                       + report.figure_html(fig, f"per-{unit} unweighted accuracy")),
         report.environment_section(run_dir),
-    ], subtitle=f"Preset {chosen.name}; every speaker is in exactly one test fold.")
+    ], subtitle=f"Preset {chosen.name}; {what}")
     return ExperimentOutcome(table, summary, run_dir)
 
 
@@ -189,8 +235,8 @@ def compare_models(
                                 progress=verbose > 0)
     rows, per_class = [], []
     for name in model_names:
-        config = dataclasses.replace(base, model=name, model_options=(
-            base.model_options if name == base.model else {}))
+        config = presets.resolve(chosen, epochs=epochs, seed=seed, verbose=verbose,
+                                 model=name).config
         result = train(frame, data_root, spec, config, run_dir=run_dir / name,
                        cache_dir=cache_dir, n_jobs=n_jobs, features=features)
         record = record_for_run(result)
@@ -220,13 +266,15 @@ def compare_models(
 
 
 def _run_rounds(frame, data_root, chosen, config, rounds, run_dir: Path, cache_dir,
-                n_jobs: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+                n_jobs: int, protocol: str = "speaker") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Train once per ``(label, folder, split, extra columns)`` round; per-round table and
-    mean ± std summary (every round is checked to be speaker-independent)."""
+    mean ± std summary (under the speaker protocol every round is checked to be
+    speaker-independent)."""
     rows, records = [], []
     for label, folder, split, extra in rounds:
-        round_frame = frame.assign(split=split.to_numpy(), protocol="speaker")
-        splits.check_speaker_independent(round_frame)
+        round_frame = frame.assign(split=split.to_numpy(), protocol=protocol)
+        if protocol == "speaker":
+            splits.check_speaker_independent(round_frame)
         result = train(round_frame, data_root, chosen.feature_spec, config,
                        run_dir=run_dir / folder, cache_dir=cache_dir, n_jobs=n_jobs)
         test_speakers = round_frame.loc[round_frame["split"] == "test", "speaker"].nunique()

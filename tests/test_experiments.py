@@ -91,3 +91,81 @@ def test_cli_cv_and_compare_protocols(tiny_original, tmp_path, capsys):
     assert main(["compare-protocols", *common, "--corpora", "tess,savee"]) == 0
     out = capsys.readouterr().out
     assert "gap (random - speaker)" in out
+
+
+def test_cv_random_protocol_is_honoured_and_labelled_leaky(tiny_original, tmp_path, capsys):
+    """`cv --protocol random` used to be overwritten with speaker (issue 13)."""
+    common = ["--data-root", str(tiny_original.root), "--preset", "paper002", "--epochs", "1",
+              "--runs-dir", str(tmp_path), "--cache", str(tmp_path / "cache"), "--quiet",
+              "--corpora", "tess,savee", "--folds", "2"]
+    assert main(["cv", *common, "--protocol", "random"]) == 0
+    out = capsys.readouterr().out
+    assert "RANDOM folds of utterances, SPEAKERS LEAK" in out
+    (run,) = tmp_path.glob("*-cv-*")
+    assert set(pd.read_csv(run / "results.csv")["protocol"]) == {"random"}
+    assert set(pd.read_csv(run / "summary.csv")["protocol"]) == {"random"}
+    assert (run / "protocol.json").read_text().count('"leaky": true') == 1
+    assert "random" in (run / "report.html").read_text()
+    for k in range(2):
+        split = pd.read_csv(run / f"fold{k}" / "split.csv")
+        assert set(split["protocol"]) == {"random"}
+        test = set(split.loc[split["split"] == "test", "speaker"])
+        assert test & set(split.loc[split["split"] == "train", "speaker"])  # leaky on purpose
+        assert '"protocol": "random"' in (run / f"fold{k}" / "metrics.json").read_text()
+    assert main(["cv", *common, "--protocol", "random", "--scheme", "loco"]) == 1
+    assert "does not apply" in capsys.readouterr().err
+    assert main(["cv", *common[:-2], "--folds", "emobox", "--protocol", "random"]) == 1
+
+
+def test_cli_manifest_with_corpora_and_protocol(frame, tiny_original, tmp_path, capsys):
+    """With --manifest, --corpora and --protocol used to be ignored silently (issue 13)."""
+    speaker_csv = manifest.write_manifest(frame, tmp_path / "speaker.csv")
+    random_csv = manifest.write_manifest(manifest.assign_splits(frame, protocol="random"),
+                                         tmp_path / "random.csv")
+    common = ["--data-root", str(tiny_original.root), "--preset", "paper002", "--epochs", "1",
+              "--cache", str(tmp_path / "cache"), "--quiet", "--models", "dnn"]
+    assert main(["compare", "--manifest", str(speaker_csv), "--corpora", "tess,savee",
+                 "--runs-dir", str(tmp_path / "a"), *common]) == 0
+    (run,) = (tmp_path / "a").iterdir()
+    split = pd.read_csv(run / "dnn" / "split.csv")
+    assert set(split["corpus"]) == {"tess", "savee"} and set(split["protocol"]) == {"speaker"}
+    assert main(["compare", "--manifest", str(speaker_csv), "--corpora", "tess,savee",
+                 "--protocol", "random", "--runs-dir", str(tmp_path / "b"), *common]) == 0
+    (run,) = (tmp_path / "b").iterdir()
+    assert set(pd.read_csv(run / "dnn" / "split.csv")["protocol"]) == {"random"}
+    assert "random" in capsys.readouterr().out
+    assert main(["compare", "--manifest", str(random_csv), "--runs-dir", str(tmp_path / "c"),
+                 *common]) == 1
+    assert "pass --protocol random" in capsys.readouterr().err
+    small = manifest.write_manifest(frame[frame["corpus"] == "tess"], tmp_path / "tess.csv")
+    assert main(["compare", "--manifest", str(small), "--corpora", "savee",
+                 "--runs-dir", str(tmp_path / "d"), *common]) == 1
+    assert "not in manifest" in capsys.readouterr().err
+
+
+def test_every_command_trains_through_the_one_routine(tiny_original, tmp_path, monkeypatch,
+                                                      capsys):
+    """run, tune, ablate, cv, compare, compare-protocols and ensembles all call training.fit."""
+    from sermodels import training
+
+    calls = []
+    real_fit = training.fit
+
+    def spy(prep, config, **kwargs):
+        calls.append(config)
+        return real_fit(prep, config, **kwargs)
+
+    monkeypatch.setattr(training, "fit", spy)
+    common = ["--data-root", str(tiny_original.root), "--preset", "paper002", "--epochs", "1",
+              "--runs-dir", str(tmp_path), "--cache", str(tmp_path / "cache"), "--quiet",
+              "--corpora", "tess,savee", "--seed", "3"]
+    expected = {("run",): 1, ("tune", "--max-trials", "1"): 1,
+                ("ablate", "--vary", "ensemble=2"): 1, ("cv", "--folds", "2"): 2,
+                ("compare", "--models", "dnn"): 1, ("compare-protocols",): 2}
+    for command, n in expected.items():
+        before = len(calls)
+        assert main([command[0], *common, *command[1:]]) == 0, command
+        assert len(calls) - before == n, command
+    assert all(c.seed == 3 and c.epochs == 1 for c in calls)
+    assert [c.ensemble for c in calls].count(2) == 1  # the ensemble's members: inside fit
+    capsys.readouterr()

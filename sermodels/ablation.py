@@ -51,18 +51,19 @@ def parse_values(text: str) -> list:
 
 
 def speed(model, input_shape: Sequence[int], repeats: int = 50) -> dict:
-    """Median latency (ms, batch of one, compiled predict function) and throughput (utt/s)."""
-    from sermodels.inference import compiled_predict, median_ms
+    """Median latency (ms, batch of one) and throughput (utt/s, a batch of 256), both through
+    the model's low-latency prediction (a compiled graph for Keras models)."""
+    from sermodels.inference import median_ms
+    from sermodels.models.classifier import as_classifier
 
-    one = np.zeros((1, *input_shape), dtype=np.float32)
-    if hasattr(model, "count_params"):
-        fn = compiled_predict(model, tuple(input_shape))
-        latency = median_ms(lambda x: fn(x).numpy(), one, repeats)
-        batch = np.zeros((256, *input_shape), dtype=np.float32)
-        throughput = 256 / (median_ms(lambda x: fn(x).numpy(), batch, 1) / 1000)
-    else:
-        latency = median_ms(model.predict, one, repeats)
-        throughput = 1000 / latency
+    classifier = as_classifier(model)
+
+    def forward(x):
+        return classifier.predict_proba(x, compiled=True)
+
+    latency = median_ms(forward, np.zeros((1, *input_shape), dtype=np.float32), repeats)
+    batch = np.zeros((256, *input_shape), dtype=np.float32)
+    throughput = 256 / (median_ms(forward, batch, 1) / 1000)
     return {"latency_ms": round(latency, 2),
             "throughput_utt_per_s": round(float(throughput), 1)}
 
@@ -113,12 +114,11 @@ def ablate(
         result = train(frame, data_root, spec, config, run_dir=run_dir / _slug(name),
                        cache_dir=cache_dir, n_jobs=n_jobs)
         metrics = result.metrics
-        size = result.model.count_params() if hasattr(result.model, "count_params") else None
         rows.append({
             "variant": name, "accuracy": metrics["accuracy"],
             "unweighted_accuracy": metrics["unweighted_accuracy"],
             "macro_f1": metrics["macro_f1"], "epochs_run": metrics["epochs_run"],
-            "parameters": size, **speed(result.model, result.input_shape),
+            "parameters": result.classifier.parameters, **speed(result.model, result.input_shape),
             "protocol": metrics["protocol"], "seed": metrics["seed"],
         })
     table = pd.DataFrame(rows)

@@ -772,7 +772,7 @@ def _cmd_run(args) -> int:
 
         print("\nSame split, same seed:")
         print(pd.read_csv(comparison).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    print(f"Report: {outcome.run_dir / 'report.html'}")
+    print(f"Report: {outcome.result.run.report_path}")
     return EXIT_OK
 
 

@@ -37,7 +37,7 @@ class ExperimentOutcome:
 
     @property
     def report_path(self) -> Path:
-        return self.run_dir / "report.html"
+        return runs.RunFolder(self.run_dir).report_path
 
 
 def _config(preset: presets.Preset, epochs: int | None, seed: int | None,
@@ -136,7 +136,7 @@ def cross_validate(
     fig = plots.model_comparison(table.assign(fold=table["name"]), by="fold",
                                  chance=table["chance"].iloc[0],
                                  title=f"{chosen.name}: unweighted accuracy per {unit}")
-    report.write(run_dir / "report.html",
+    report.write(runs.RunFolder(run_dir).report_path,
                  f"Cross-validation of {chosen.name} ({folds} folds, {protocol} protocol)", [
         report.Section("Summary (mean ± std over folds)",
                        report.protocol_badge(protocol) + report.table_html(summary)),
@@ -162,7 +162,7 @@ def leave_one_corpus_out(
                                  n_jobs)
     fig = plots.model_comparison(table, by="held_out", chance=table["chance"].iloc[0],
                                  title=f"{chosen.name}: unweighted accuracy on an unseen corpus")
-    report.write(run_dir / "report.html", f"Leave-one-corpus-out: {chosen.name}", [
+    report.write(runs.RunFolder(run_dir).report_path, f"Leave-one-corpus-out: {chosen.name}", [
         report.Section("Per held-out corpus", report.table_html(table.drop(columns=["run_dir"]))
                        + report.figure_html(fig, "cross-corpus accuracy")),
         report.Section("Summary (mean ± std)", report.table_html(summary)),
@@ -215,7 +215,7 @@ def compare_protocols(
             report.protocol_badge(protocol)
             + report.figure_html(plots.confusion_matrix(record, normalize=True), protocol)))
     sections.append(report.environment_section(run_dir))
-    report.write(run_dir / "report.html", f"Random split vs unseen speakers: {chosen.name}",
+    report.write(runs.RunFolder(run_dir).report_path, f"Random split vs unseen speakers: {chosen.name}",
                  sections)
     return ExperimentOutcome(table, summary, run_dir, {"gap": gap})
 
@@ -255,7 +255,7 @@ def compare_models(
                                  chance=table["chance"].iloc[0],
                                  title=f"Models on the same {table['protocol'].iloc[0]} split")
     f1_fig = plots.grouped_bars(classes, "class", "f1-score", "model", "F1 per emotion and model")
-    report.write(run_dir / "report.html", f"Model comparison ({chosen.name} features)", [
+    report.write(runs.RunFolder(run_dir).report_path, f"Model comparison ({chosen.name} features)", [
         report.Section("Results", report.protocol_badge(table["protocol"].iloc[0])
                        + report.table_html(summary) + report.figure_html(fig, "comparison")),
         report.Section("Per-class F1 (paper 000, Table 9 style)", report.table_html(wide)

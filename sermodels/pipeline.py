@@ -92,7 +92,7 @@ def run(
     result = train(frame, root, get_spec(spec or chosen.spec), config, run_dir=run_dir,
                    cache_dir=cache_dir, n_jobs=n_jobs)
     result.metrics["preset"] = chosen.name
-    runs.write_json(run_dir / "metrics.json", result.metrics)
+    result.run.write_metrics(result.metrics)
     extra = None
     if chosen.name == "recommended" and compare_epochs:
         extra = [_baseline_section(frame, root, result, compare_epochs, run_dir, cache_dir,
@@ -130,12 +130,12 @@ def write_run_report(result: TrainResult, *, title: str, notes: str = "",
     import html
 
     record = evaluation.record_for_run(result)
-    record.save(result.run_dir / "evaluation.json")
+    record.save(result.run.evaluation_path)
     sections = report.run_sections(result, record, figures_dir=result.run_dir)
     if extra:
         sections[1:1] = extra
     if load_summary:
         sections.append(report.Section("Data", f"<pre>{html.escape(load_summary)}</pre>"))
     sections.append(report.environment_section(result.run_dir))
-    return report.write(result.run_dir / "report.html", title, sections,
+    return report.write(result.run.report_path, title, sections,
                         subtitle=html.escape(notes))

@@ -82,8 +82,7 @@ def write(path: str | Path, title: str, sections: Sequence[Section], *,
 
 
 def environment_section(run_dir: Path) -> Section:
-    env_path = run_dir / "environment.json"
-    env = runs.read_json(env_path) if env_path.exists() else runs.environment()
+    env = runs.RunFolder(run_dir).read_environment() or runs.environment()
     return Section("Environment", json_html(env))
 
 
@@ -111,8 +110,8 @@ def run_sections(result, record, *, figures_dir: Path | None = None) -> list[Sec
         if figures_dir is not None:
             fig.savefig(figures_dir / filename, dpi=110, bbox_inches="tight")
         images += f"<h3>{html.escape(alt.capitalize())}</h3>" + figure_html(fig, alt)
-    config_path = result.run_dir / "config.json"
-    config = runs.read_json(config_path) if config_path.exists() else {}
+    run = runs.RunFolder(result.run_dir)
+    config = run.read_config() if run.config_path.exists() else {}
     return [
         Section("Result", body + "<p class='note'>Unweighted accuracy is the mean recall over the "
                 "emotions present in the test set; intervals are 95% bootstrap intervals over "

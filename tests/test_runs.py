@@ -2,6 +2,7 @@
 
 import os
 import pickle
+import re
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 import skops.io
 
+import sermodels
 from sermodels import manifest, models
 from sermodels.audio import load_audio
 from sermodels.cli import EXIT_DATA, main
@@ -107,6 +109,26 @@ def test_a_trained_svm_round_trips_and_predicts_identically(svm_run, tiny_origin
 
 
 # -- item 2: one object owns a run folder -------------------------------------------------------
+
+_NAMES = ("model.keras", "model.joblib", "model.skops", "config.json", "normalizer.json",
+          "label_set.json", "metrics.json", "test_predictions.csv", "split.csv", "history.csv",
+          "report.html", "environment.json", "skipped_files", "evaluation.json", "best.keras")
+
+
+def test_run_folder_file_names_are_written_only_in_runs_py():
+    package = Path(sermodels.__file__).parent
+    names = "|".join(re.escape(n) for n in _NAMES)
+    literal = re.compile(rf"[\"'][^\"']*(?<![\w.-])({names})[^\"']*[\"']")  # in a string
+    offenders = []
+    for path in package.rglob("*.py"):
+        if path.name == "runs.py":
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            code = line.split("#")[0]
+            if literal.search(code) and "``" not in code:  # docstrings may name the files
+                offenders.append(f"{path.relative_to(package)}:{number}: {line.strip()}")
+    assert offenders == []
+
 
 def test_a_run_folder_writes_and_reads_every_artefact(tmp_path):
     run = RunFolder(tmp_path / "run").mkdir()

@@ -60,17 +60,8 @@ class VotingEnsemble:
         self.weights = weights
 
     def predict(self, x, **kwargs) -> np.ndarray:
-        outputs = []
-        for member in self.members:
-            if hasattr(member, "predict"):
-                outputs.append(member.predict(x, verbose=0) if _is_keras(member)
-                               else member.predict(x))
-            else:
-                outputs.append(member(x))
+        from sermodels.models.classifier import as_classifier
+
+        outputs = [as_classifier(member).predict_proba(x) if hasattr(member, "predict")
+                   else member(x) for member in self.members]
         return vote(outputs, self.method, self.weights)
-
-
-def _is_keras(member) -> bool:
-    import keras
-
-    return isinstance(member, keras.Model)

@@ -95,11 +95,11 @@ def main() -> None:
         x = predictor.features(y)[None]
         model_times, file_times = [], []
         for _ in range(5):  # warm-up (tracing)
-            predictor._forward(x)
+            predictor.predict_features(x)
             predictor.predict_file(clip)
         for _ in range(100):
             start = time.perf_counter()
-            predictor._forward(x)
+            predictor.predict_features(x)
             model_times.append(time.perf_counter() - start)
             start = time.perf_counter()
             predictor.predict_file(clip)

@@ -203,3 +203,62 @@ def grouped_bars(table: pd.DataFrame, x: str, y: str, hue: str, title: str,
     ax.set_title(title, fontsize=10)
     return fig
 
+
+
+def attention_over_time(features: np.ndarray, weights: np.ndarray, *, hop_seconds: float,
+                        title: str = "Where the model listens") -> Figure:
+    """One clip's frame features (as an image) above the attention weight of each time step.
+
+    Args:
+        features: ``(frames, dims)`` features of the clip (zero padding shows as a flat band).
+        weights: ``(steps,)`` attention weights (summing to 1); each step covers
+            ``frames / steps`` frames (the pooling in front of the attention).
+        hop_seconds: time between two frames, in seconds.
+        title: figure title.
+    """
+    features, weights = np.asarray(features), np.ravel(weights)
+    seconds = len(features) * hop_seconds
+    fig, axes = plt.subplots(2, 1, figsize=(9, 5), sharex=True,
+                             gridspec_kw={"height_ratios": [2, 1]})
+    axes[0].imshow(features.T, origin="lower", aspect="auto", cmap="magma",
+                   extent=(0, seconds, 0, features.shape[1]))
+    axes[0].set_ylabel("feature index")
+    axes[0].set_title(title, fontsize=10)
+    step = seconds / len(weights)
+    axes[1].bar(np.arange(len(weights)) * step, weights, width=step, align="edge")
+    axes[1].axhline(1 / len(weights), color="grey", ls="--", lw=0.8, label="uniform weight")
+    axes[1].set_xlabel("time (s)")
+    axes[1].set_ylabel("attention weight")
+    axes[1].legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def projection_grid(points: Mapping[str, np.ndarray], colours: Mapping[str, np.ndarray],
+                    title: str = "Features in 2-D") -> Figure:
+    """2-D projections side by side: one row per projection, one column per colouring.
+
+    Args:
+        points: ``{row title: (n, 2) array}``, e.g. one PCA per normalisation.
+        colours: ``{column title: (n,) labels}``, e.g. speaker and emotion of each item.
+        title: figure title.
+    """
+    fig, axes = plt.subplots(len(points), len(colours), squeeze=False,
+                             figsize=(4.6 * len(colours), 3.6 * len(points)))
+    for r, (row, xy) in enumerate(points.items()):
+        for c, (column, labels) in enumerate(colours.items()):
+            ax = axes[r, c]
+            labels = np.asarray(labels).astype(str)
+            names = sorted(set(labels))
+            palette = sns.color_palette("husl" if len(names) > 10 else "tab10", len(names))
+            for name, colour in zip(names, palette, strict=True):
+                keep = labels == name
+                ax.scatter(xy[keep, 0], xy[keep, 1], s=8, color=colour, alpha=0.7, label=name)
+            ax.set_title(f"{row}, coloured by {column}", fontsize=9)
+            ax.set_xlabel("principal component 1")
+            ax.set_ylabel("principal component 2")
+            if len(names) <= 10:
+                ax.legend(fontsize=7, markerscale=1.5, loc="best")
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig

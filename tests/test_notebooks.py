@@ -19,8 +19,19 @@ EXPECTED = ["01_dataset_fusion", "02_augmentation", "03_features", "04_training"
 REGENERATE = "jupytext --to ipynb --update notebooks/[0-9][0-9]_*.py"  # notebooks/README.md
 
 # Functions and classes a notebook may define: the teaching copies of library code that a test
-# shows equal to the library's (none yet). Everything else lives in the package.
+# shows equal to the library's (none: the teaching copies below are plain cells). Everything else
+# lives in the package.
 TEACHING_COPIES: dict[str, set[str]] = {}
+
+# Teaching copies of model builders: a notebook cell opening with this line builds, from
+# `input_shape` and `num_classes` alone, the model the library builds with
+# `models.build("<name>", input_shape, num_classes)` (the one sanctioned duplicate).
+TEACHING_COPY = re.compile(r'^# TEACHING COPY of models\.build\("(\w+)"\)')
+# the copies the notebooks hold, and the input shapes the test builds each for
+TEACHING_SHAPES = {
+    "04_training": {"cnn_lstm": [(301, 40), (120, 13)], "cnn_bilstm": [(128,), (40,)],
+                    "cnn_bilstm_attention": [(400, 42), (160, 20)]},
+}
 
 
 def code_cells(nb):
@@ -110,3 +121,46 @@ def test_checked_cells_assert(path):
     nb = nbformat.read(path, as_version=4)
     checked = [c for c in code_cells(nb) if "# NBVAL_CHECK_OUTPUT" in c.source]
     assert checked and all("assert " in c.source for c in checked)
+
+
+def teaching_copies() -> list[tuple[str, str, str]]:
+    """``(notebook, model name, cell source)`` of every teaching-copy cell."""
+    found = []
+    for path in FILES:
+        for cell in code_cells(nbformat.read(path, as_version=4)):
+            match = TEACHING_COPY.match(cell.source)
+            if match:
+                found.append((path.stem, match.group(1), cell.source))
+    return found
+
+
+def test_the_teaching_copies_are_where_they_are_expected():
+    found = {}
+    for stem, name, _ in teaching_copies():
+        found.setdefault(stem, set()).add(name)
+    assert found == {stem: set(shapes) for stem, shapes in TEACHING_SHAPES.items()}
+
+
+@pytest.mark.parametrize("stem,name,source", teaching_copies(), ids=lambda v: str(v)[:24])
+def test_teaching_copy_equals_the_library_builder(stem, name, source):
+    """Run the notebook's cell, then: same parameters, same weight shapes in the same order, and
+    with the copy's weights loaded the library's model computes the same outputs."""
+    import keras
+    import numpy as np
+
+    from sermodels import models
+
+    for shape in TEACHING_SHAPES[stem][name]:
+        namespace = {"input_shape": shape, "num_classes": 5}
+        exec("import keras\nfrom keras import layers, ops", namespace)
+        exec(compile(source, f"{stem}: teaching copy of {name}", "exec"), namespace)
+        built = [v for v in namespace.values() if isinstance(v, keras.Model) and v.name == name]
+        assert len(built) == 1, f"{stem}: the cell must build one keras.Model named {name!r}"
+        copy, library = built[0], models.build(name, shape, 5)
+        assert copy.count_params() == library.count_params(), (name, shape)
+        assert [tuple(w.shape) for w in copy.weights] == [tuple(w.shape) for w in library.weights]
+        assert copy.output_shape == library.output_shape
+        library.set_weights(copy.get_weights())
+        x = np.random.default_rng(0).normal(size=(2, *shape)).astype("float32")
+        np.testing.assert_allclose(library.predict(x, verbose=0), copy.predict(x, verbose=0),
+                                   rtol=1e-5, atol=1e-6)

@@ -20,6 +20,11 @@
 # %% [markdown]
 # # **01 · Dataset fusion: four corpora, seven emotions, honest splits**
 #
+# *Run time. CPU, smoke mode (CI, small synthetic corpus): 30 s, measured. CPU, full mode
+# on RAVDESS + TESS: about 1 min, estimated from measured parts (loading and checking the
+# 4,240-clip manifest took 8 s), plus the first download (several hundred MB, minutes).
+# T4 GPU (estimated): the same, nothing here uses the GPU.*
+#
 # Load CREMA-D, RAVDESS, TESS and SAVEE, map their labels onto seven emotions, build one
 # manifest, and see why the split must keep speakers apart.
 #
@@ -58,19 +63,41 @@ VERSIONS = notebook.setup(seed=0)
 
 # %%
 SMOKE = notebook.smoke_mode()
-DATA_ROOT = notebook.home() / "data"   # put (or download) the corpora here
+DATA_ROOT = notebook.home() / "data"   # where the corpora are (or get downloaded to)
 CORPORA = ["cremad", "ravdess", "tess", "savee"]
 SEED = 0
-USE_KAGGLE = False    # True: download every corpus from its Kaggle mirror (needs kagglehub + credentials)
-USE_DIRECT = False    # True: download RAVDESS (Zenodo) and TESS (Borealis) directly
+USE_DRIVE = False     # True: keep the data on Google Drive (MyDrive/sermodels/data), Colab only
+KAGGLE = ()           # e.g. ("cremad", "savee"): get them from Kaggle (Colab secrets, see below)
 
 # %% [markdown]
-# ## 1. Get the corpora
+# ## Data: every notebook gets its own
+#
+# Each Colab notebook runs on a fresh machine, so each one fetches its data itself. The
+# next cell downloads **RAVDESS** (speech, 24 actors) and **TESS** (2 actresses) into
+# `DATA_ROOT` when they are not there yet: public archives, no account, a few minutes.
+#
+# - **Keep them between sessions:** set `USE_DRIVE = True`. Colab asks to connect your
+#   Google Drive and the corpora go to `MyDrive/sermodels/data`, where every notebook finds
+#   them next time (no second download).
+# - **CREMA-D and SAVEE** exist only as Kaggle mirrors. On kaggle.com: *Settings > API >
+#   Create New Token*. In Colab: the key icon in the left bar, add two secrets
+#   `KAGGLE_USERNAME` and `KAGGLE_KEY` with the token's values and allow this notebook
+#   to read them. Then set `KAGGLE = ("cremad", "savee")`. (From a terminal:
+#   `sermodels download cremad --source kaggle --dest DATA_ROOT`.)
+# - **No network, or a download fails?** The notebook carries on with the *hard* synthetic
+#   corpus and says so in a red box: its numbers are about synthetic tones, not speech.
+
+# %%
+data = notebook.course_data(DATA_ROOT, CORPORA, seed=SEED, drive=USE_DRIVE, kaggle=KAGGLE)
+
+# %% [markdown]
+# ## 1. The corpora
 #
 # The four corpora are free for research but are not redistributed with sermodels. Each
 # comes from its publisher or from a Kaggle mirror whose folder layout differs from the
 # original (extra top-level folders, duplicated sub-trees, flat SAVEE). sermodels reads
-# both layouts, so download them however suits you and unpack them under `DATA_ROOT`.
+# both layouts, so you may also download them yourself and unpack them under `DATA_ROOT`
+# (or upload a zip and call `download.download(corpus, DATA_ROOT, source="my.zip")`).
 
 # %%
 from sermodels import download
@@ -79,36 +106,24 @@ for corpus, how in download.HOW_TO_GET.items():
     print(f"{corpus:8s} {how}")
 
 # %% [markdown]
-# The helpers resume interrupted downloads and check what they unpacked against the
-# shipped manifests. In Colab you can also upload a zip and pass its path as `source`.
-
-# %%
-if USE_KAGGLE:
-    for corpus in CORPORA:
-        print(download.download(corpus, DATA_ROOT, source="kaggle").check)
-if USE_DIRECT:
-    for corpus in ("ravdess", "tess"):
-        print(download.download(corpus, DATA_ROOT, source="direct").check)
-
-# %% [markdown]
 # `verify` compares what you have with every file each release should contain (the shipped
-# `data_manifests/`): expected, present, missing, unexpected.
+# `data_manifests/`): expected, present, missing, unexpected. On the synthetic fallback only
+# a few speakers exist, so most files show as missing.
 
 # %%
 from sermodels.verify import to_frame, verify
 
-to_frame(verify(DATA_ROOT)) if DATA_ROOT.is_dir() else print(f"{DATA_ROOT} does not exist yet")
+to_frame(verify(data.root))
 
 # %% [markdown]
 # ## 2. Load and harmonise
 #
-# `get_data` loads the real corpora if they are under `DATA_ROOT`; otherwise it says how to
-# get them and continues on a synthetic corpus written in the same layouts and file-name
-# conventions, so everything below still runs. The loader tells the corpora apart by their
-# file names, loads duplicated sub-trees once, and lists every file it skipped, by name.
+# The data cell returned the manifest: one row per utterance. The loader tells the corpora
+# apart by their file names, loads duplicated sub-trees once, and lists every file it
+# skipped, by name. `data.real_corpora` and `data.synthetic_corpora` say which is which.
 
 # %%
-data = notebook.get_data(DATA_ROOT, CORPORA, seed=SEED)
+print(f"real: {data.real_corpora}, synthetic: {data.synthetic_corpora}, missing: {data.missing}")
 print(data.summary)
 frame = data.frame
 frame.head()
@@ -150,7 +165,68 @@ manifest.write_manifest(frame, MANIFEST)
 print(f"wrote {MANIFEST}: {len(frame)} rows, columns {list(frame.columns)}")
 
 # %% [markdown]
-# ## 3. Why speakers must not be shared
+# ## 3. Listen and look: one clip per emotion
+#
+# Before any model, listen. Below is one clip of each emotion (the first in the manifest),
+# its waveform and its log-mel spectrogram: time left to right, low to high pitch bottom to
+# top, loudness as colour. Anger is loud and bright (energy high up), sadness quiet and
+# dark; but the differences *between speakers* are often as large as those between
+# emotions, which is the whole difficulty of the task.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import Audio, display
+
+from sermodels.audio import load_audio
+from sermodels.features import extract, get_spec
+
+look = get_spec("logmel64", audio={"duration": None})   # the whole clip, 64 mel bands
+sr = look.audio.sample_rate
+examples = frame.sort_values(["label", "corpus", "path"]).groupby("label").head(1)
+fig, axes = plt.subplots(2, len(examples), figsize=(2.4 * len(examples), 4.8), squeeze=False)
+clips = {}
+for i, row in enumerate(examples.itertuples()):
+    y = load_audio(data.root / row.path, look.audio)
+    clips[row.label] = (y, f"{row.corpus} {row.speaker} ({row.gender})")
+    seconds = len(y) / sr
+    axes[0, i].plot(np.arange(len(y)) / sr, y, linewidth=0.4)
+    axes[0, i].set_title(f"{row.label}\n{row.corpus}, {row.gender}", fontsize=9)
+    axes[0, i].set_ylim(-1, 1)
+    axes[1, i].imshow(extract(y, look).T, origin="lower", aspect="auto", cmap="magma",
+                      extent=(0, seconds, 0, look.n_mels))
+    axes[1, i].set_xlabel("time (s)")
+axes[0, 0].set_ylabel("amplitude")
+axes[1, 0].set_ylabel("mel band")
+fig.suptitle("One clip per emotion: waveform (top) and log-mel spectrogram (bottom)")
+fig.tight_layout()
+
+# %%
+for label, (y, who) in clips.items():
+    print(f"{label}: {who}")
+    display(Audio(y, rate=sr))
+
+# %% [markdown]
+# ### Who is speaking?
+#
+# The corpora differ in who speaks, not only in how much: TESS is two actresses (all
+# female), SAVEE four actors (all male). A model can then learn "female voice from TESS"
+# instead of an emotion, and any result on TESS alone rests on two voices.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3))
+for ax, (what, table) in zip(axes, {
+    "speakers": frame.groupby(["corpus", "gender"])["speaker"].nunique().unstack(fill_value=0),
+    "utterances": frame.groupby(["corpus", "gender"]).size().unstack(fill_value=0),
+}.items(), strict=True):
+    table.plot.barh(stacked=True, ax=ax, color={"female": "tab:red", "male": "tab:blue"})
+    ax.set_title(f"{what} per corpus and gender")
+    ax.set_xlabel(what)
+    ax.set_ylabel("")
+fig.tight_layout()
+
+# %% [markdown]
+# ## 4. Why speakers must not be shared
 #
 # A model that has heard a speaker in training can recognise *the voice* instead of
 # *the emotion*. The papers that report 96-99% mostly split utterances at random, so
@@ -170,6 +246,21 @@ print(f"random split: {len(shared)} of {frame['speaker'].nunique()} speakers are
 print(f"speaker split: {len(splits.speaker_overlap(frame))} speakers shared")
 
 # %% [markdown]
+# On real RAVDESS and TESS, how large is the gap? The benchmark `benchmarks/real.py`
+# recorded it for the recommended system (numbers read from the recorded outputs shipped
+# with sermodels, not typed in; "not measured yet" until that run is recorded):
+
+# %%
+from sermodels import recorded
+
+for protocol in ("random", "canonical"):
+    try:
+        entry = recorded.real_result("recommended", protocol)
+        print(f"{protocol:9s} unweighted accuracy {entry['ua']:.1%} - {entry['protocol_description']}")
+    except (KeyError, FileNotFoundError):
+        print(f"{protocol:9s} not measured yet")
+
+# %% [markdown]
 # The checks below are the assertions this notebook stands on (CI verifies them).
 
 # %%
@@ -183,3 +274,67 @@ assert set(frame["label"]) <= set(labels.UNIFIED7)
 # native and unified label, split and fold. Its split is speaker-independent, so the
 # numbers you get later measure what matters in practice: emotions of people the model
 # has never heard. Next: `02_augmentation.ipynb`.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Speakers per split.** For each corpus and gender, how many speakers are in the
+#    training, validation and test splits? Which test set has no male speaker?
+# 2. **TESS alone.** Split TESS by speaker. How many speakers does each split get, and what
+#    could a "speaker-independent" accuracy measured on TESS alone tell you?
+# 3. **Dropping calm.** Papers 003/004 use `unified7_nocalm`. How many utterances does that
+#    label set leave out, and from which corpus?
+# 4. **Same sentence, same speaker.** Under the random split, what share of the test clips
+#    has a training clip by the same speaker saying the same sentence (`statement` for
+#    CREMA-D/RAVDESS/SAVEE, `word` for TESS)?
+
+# %% [markdown]
+# <details><summary>Solution 1</summary>
+#
+# ```python
+# frame.groupby(["corpus", "gender", "split"])["speaker"].nunique().unstack(fill_value=0)
+# ```
+#
+# TESS has only female and SAVEE only male speakers, so TESS's test speaker is a woman and
+# SAVEE's test speaker a man whatever the seed; per corpus, the test set is one voice type.
+# </details>
+#
+# <details><summary>Solution 2</summary>
+#
+# ```python
+# tess = splits.apply_protocol(frame[frame["corpus"] == "tess"], "speaker", seed=SEED)
+# tess.groupby("split")["speaker"].unique()
+# ```
+#
+# Two speakers cannot fill three splits: one actress trains, the other is the whole test
+# set (and nothing is left for validation). The result is one voice's accuracy, with no
+# way to tell the model from the speaker; TESS-only numbers of 99% under a random split
+# say even less, as both voices are in training.
+# </details>
+#
+# <details><summary>Solution 3</summary>
+#
+# ```python
+# kept = manifest.select(frame, "unified7_nocalm")
+# dropped = frame[~frame["path"].isin(kept["path"])]
+# print(len(dropped), dropped.groupby(["corpus", "native_label"]).size())
+# ```
+#
+# Only RAVDESS has *calm* (192 clips on the full corpus: 24 actors x 8 takes).
+# </details>
+#
+# <details><summary>Solution 4</summary>
+#
+# ```python
+# leaky_sentence = leaky["statement"].fillna("").astype(str) + leaky["word"].fillna("").astype(str)
+# key = leaky["speaker"] + "/" + leaky_sentence
+# seen = set(key[leaky["split"] == "train"])
+# test = key[leaky["split"] == "test"]
+# print(f"{test.isin(seen).mean():.0%} of the random split's test clips")
+# ```
+#
+# Most of them (about two thirds on the small synthetic corpus; more on the real ones,
+# where each RAVDESS actor says only two sentences): in a random split the model has
+# already heard the same voice say the same words, so it can match recordings instead of
+# recognising emotion. Under the speaker split the share is 0 by construction.
+# </details>

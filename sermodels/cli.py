@@ -494,6 +494,10 @@ def _parser_predict(sub) -> None:
     p.add_argument("--one-speaker", action="store_true",
                    help="the folder's files are one speaker's: runs with per-speaker "
                    "normalisation (the recommended preset) then normalise them together")
+    p.add_argument("--several-speakers", action="store_true",
+                   help="with --window: the recording holds several speakers, so each window "
+                   "is normalised on its own (default: the windows of one recording are one "
+                   "speaker's and are normalised together)")
     p.set_defaults(tensorflow=True)
 
 
@@ -939,7 +943,8 @@ def _cmd_predict(args) -> int:
             _write_csv(table, args.out)
         return EXIT_OK if len(table) and not errors else EXIT_DATA
     if args.window:
-        table = predictor.predict_windows(args.audio, window=args.window, hop=args.hop)
+        table = predictor.predict_windows(args.audio, window=args.window, hop=args.hop,
+                                          one_speaker=not args.several_speakers)
         if args.out:
             _write_csv(table, args.out)
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

@@ -151,13 +151,17 @@ class Predictor:
         return np.split(joint, np.cumsum([len(f) for f in feats])[:-1])
 
     def predict_windows(self, path: str | os.PathLike, window: float = 3.0,
-                        hop: float = 1.0) -> pd.DataFrame:
+                        hop: float = 1.0, *, one_speaker: bool = True) -> pd.DataFrame:
         """Probabilities per window of a long recording (silent windows are marked, not guessed).
 
         Args:
             path: audio file.
             window: window length in seconds.
             hop: hop between window starts in seconds.
+            one_speaker: the recording is one speaker's. For a run with per-speaker
+                normalisation every window is then normalised with statistics pooled over
+                all (non-silent) windows of the recording, as the run's test speakers were;
+                ``False``: each window with its own statistics (several speakers).
 
         Returns:
             One row per window: ``start``, ``end`` (s), ``label`` (``"silence"`` for silent
@@ -170,20 +174,26 @@ class Predictor:
         sr = audio.sample_rate
         size, step = int(window * sr), int(hop * sr)
         starts = range(0, max(1, len(y) - size + step), step)
-        rows = []
+        rows, raw, spoken = [], [], []
         for start in starts:
             chunk = fix_length(y[start:start + size], size)
+            rows.append({"start": start / sr, "end": min(len(y), start + size) / sr})
             if np.max(np.abs(chunk)) < 10 * audio.silence_threshold:
-                rows.append({"start": start / sr, "end": min(len(y), start + size) / sr,
-                             "label": "silence", "confidence": float("nan")})
+                rows[-1].update({"label": "silence", "confidence": float("nan")})
                 continue
             if audio.peak is not None:
                 chunk = chunk * (audio.peak / np.max(np.abs(chunk)))
             if self.spec.audio.duration is not None:
                 chunk = fix_length(chunk, self.spec.audio.num_samples, self.spec.audio.crop)
-            pred = self.predict_waveform(chunk, str(path))
-            rows.append({"start": start / sr, "end": min(len(y), start + size) / sr,
-                         **pred.columns()})
+            raw.append(extract(chunk, self.spec))
+            spoken.append(len(rows) - 1)
+        if raw:
+            if one_speaker and self.speaker_normalised:
+                normalised = self._normalise_together(raw)
+            else:
+                normalised = [self.normalizer.transform(f) for f in raw]
+            for i, x in zip(spoken, normalised, strict=True):
+                rows[i].update(self._predict(x, str(path)).columns())
         return pd.DataFrame(rows)
 
 

@@ -90,3 +90,43 @@ def test_one_speakers_files_are_normalised_together(tiny_original, tmp_path):
     np.testing.assert_allclose(together.filter(like="p_").to_numpy(), expected, atol=1e-4)
     assert not np.allclose(together.filter(like="p_").to_numpy(), alone.filter(like="p_").to_numpy())
     assert main(["predict", str(folder), "--run", str(run.run_dir), "--one-speaker"]) == 0
+
+
+def test_the_windows_of_one_recording_are_normalised_together(tiny_original, tmp_path):
+    """Window mode on one long recording uses per-speaker normalisation over its windows."""
+    import soundfile as sf
+
+    from sermodels import manifest
+    from sermodels.audio import fix_length
+    from sermodels.features import extract, get_spec, speaker_normalize
+    from sermodels.training import TrainConfig, train
+
+    frame, _ = manifest.build_manifest(tiny_original.root, ["savee"])
+    spec = get_spec("logmel64", max_frames=100, normalization="speaker",
+                    audio={"duration": 1.0, "sample_rate": 16000})
+    run = train(frame, tiny_original.root, spec, TrainConfig(model="cnn_attn_pool", epochs=1,
+                                                             verbose=0),
+                run_dir=tmp_path / "run", cache_dir=tmp_path / "cache")
+    folder = tiny_original.root / "SAVEE" / "AudioData" / "DC"
+    clips = [load_audio(p, spec.audio) for p in sorted(folder.glob("*.wav"))[:6]]
+    long_file = tmp_path / "one_speaker.wav"
+    sf.write(long_file, np.concatenate(clips), 16000, subtype="FLOAT")
+    predictor = Predictor(run.run_dir)
+    together = predictor.predict_windows(long_file, window=1.0, hop=1.0)
+    alone = predictor.predict_windows(long_file, window=1.0, hop=1.0, one_speaker=False)
+    assert len(together) == len(alone) == 6 and (together["label"] != "silence").all()
+    y = np.concatenate(clips)
+    raw = []
+    for start in range(0, 6 * 16000, 16000):
+        chunk = fix_length(y[start:start + 16000], 16000)
+        raw.append(extract(chunk * (0.9 / np.max(np.abs(chunk))), spec))
+    expected = run.model.predict(speaker_normalize(np.stack(raw)), verbose=0)
+    np.testing.assert_allclose(together.filter(like="p_").to_numpy(), expected, atol=1e-4)
+    assert not np.allclose(together.filter(like="p_").to_numpy(),
+                           alone.filter(like="p_").to_numpy())
+    csv = tmp_path / "w.csv"
+    assert main(["predict", str(long_file), "--run", str(run.run_dir), "--window", "1",
+                 "--several-speakers", "--out", str(csv)]) == 0
+    import pandas as pd
+
+    assert len(pd.read_csv(csv)) == 6

@@ -96,6 +96,9 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     "recommended": ("recommended", {}, {}),
     "recommended_v1": ("recommended", {"pitch_rate": None},
                        {"augment": RECOMMENDED_V1_AUGMENT}),
+    # candidates of the selection round on validation speakers (protocol dev)
+    "cand_full_schedule": ("recommended", {}, {"patience": None}),
+    "cand_full_schedule60": ("recommended", {}, {"patience": None, "epochs": 60}),
 }
 
 

@@ -46,7 +46,10 @@ class TrainConfig:
         epochs: maximum epochs.
         batch_size: batch size.
         learning_rate: Adam learning rate.
-        patience: early-stopping patience on validation loss (best weights restored).
+        patience: early-stopping patience on validation loss (best weights restored);
+            ``None``: no early stopping, the whole schedule runs and the final weights are
+            kept (with a cosine schedule and few validation speakers, the validation loss is
+            too noisy to pick an epoch).
         lr_patience: epochs without improvement before the learning rate is reduced.
         lr_factor: learning-rate reduction factor.
         class_weights: weight classes inversely to their training frequency.
@@ -78,7 +81,7 @@ class TrainConfig:
     epochs: int = 50
     batch_size: int = 32
     learning_rate: float = 1e-3
-    patience: int = 10
+    patience: int | None = 10
     lr_patience: int = 5
     lr_factor: float = 0.5
     class_weights: bool = True
@@ -429,8 +432,10 @@ def compile_model(config: TrainConfig, input_shape, num_classes: int, strategy=N
 
 def callbacks_for(config: TrainConfig, run_dir: Path | None) -> list:
     """Early stopping on validation loss (best weights restored), LR reduction, checkpoint, CSV log."""
-    callbacks = [keras.callbacks.EarlyStopping("val_loss", patience=config.patience,
-                                               restore_best_weights=True)]
+    callbacks = []
+    if config.patience is not None:
+        callbacks.append(keras.callbacks.EarlyStopping("val_loss", patience=config.patience,
+                                                       restore_best_weights=True))
     if config.lr_schedule == "plateau":
         callbacks.append(keras.callbacks.ReduceLROnPlateau(
             "val_loss", factor=config.lr_factor, patience=config.lr_patience, min_lr=1e-6))

@@ -3,6 +3,9 @@
 Every expected file with its labels and speaker, the canonical speaker
 assignment to the hold-out split and to the 5 folds, and CREMA-D's actor
 demographics. Installed with the package as ``sermodels.data_manifests``.
+
+This module imports no other part of sermodels: the manifest code and the corpus
+modules build on it, never the other way round.
 """
 
 from __future__ import annotations
@@ -36,10 +39,11 @@ def version() -> str:
 
 @functools.cache
 def _canonical(corpus: str) -> pd.DataFrame:
-    from sermodels.manifest import read_manifest  # local: manifest imports splits imports us
-
+    # read directly, not with sermodels.manifest (which builds on this module): the shipped
+    # files are written by data_manifests/build.py in the manifest format and checked by tests
     with resources.as_file(_files() / f"{corpus}.csv") as path:
-        return read_manifest(path)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return frame.assign(fold=frame["fold"].astype(int))
 
 
 def canonical(corpus: str) -> pd.DataFrame:

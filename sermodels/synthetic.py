@@ -31,9 +31,7 @@ import soxr
 from tqdm.auto import tqdm
 
 from sermodels import catalog
-from sermodels.corpora import SAMPLE_RATES, check_corpora, parser
-from sermodels.corpora import cremad as _cremad
-from sermodels.corpora import tess as _tess
+from sermodels.corpora import SAMPLE_RATES, check_corpora, cremad, parser, ravdess, savee, tess
 from sermodels.seeding import stable_int
 
 SYNTH_RATE = 16_000  # audio is made at this rate, then resampled to each corpus' native rate
@@ -192,7 +190,7 @@ def expression(voice: Voice, emotion: str) -> Emotion:
     rng = np.random.default_rng([voice.style_seed, stable_int(key)])
     gains = np.exp(rng.normal(0, STYLE_SIGMA, size=len(fields(Emotion))))
     styled = {}
-    for f, gain in zip(fields(Emotion), gains):
+    for f, gain in zip(fields(Emotion), gains, strict=True):
         value, base = getattr(prof, f.name), getattr(neutral, f.name)
         if f.name in _RATIOS:  # scale the departure in the log domain
             moved = base * (value / base) ** gain
@@ -326,59 +324,37 @@ class SyntheticCorpus:
         return sum(len(v) for v in self.expected.values())
 
 
+_CORPORA = {"cremad": cremad, "ravdess": ravdess, "tess": tess, "savee": savee}
+
+
 def _speakers(corpus: str, count: int) -> list[tuple[str, str]]:
-    """(id inside the corpus, gender) of the first ``count`` speakers, genders alternating."""
+    """(id inside the corpus, gender) of the first ``count`` speakers (CREMA-D: genders
+    alternating)."""
+    people = _CORPORA[corpus].speakers()
     if corpus == "cremad":
-        genders = catalog.cremad_genders()
-        males = [a for a, g in sorted(genders.items()) if g == "male"]
-        females = [a for a, g in sorted(genders.items()) if g == "female"]
-        chosen = [x for pair in zip(males, females, strict=False) for x in pair][:count]
-        return [(a, genders[a]) for a in chosen]
-    if corpus == "ravdess":
-        return [(f"{i:02d}", "male" if i % 2 else "female") for i in range(1, min(count, 24) + 1)]
-    if corpus == "tess":
-        return [("OAF", "female"), ("YAF", "female")][:count]
-    return [(s, "male") for s in ("DC", "JE", "JK", "KL")[:count]]
+        males = [p for p in people if p[1] == "male"]
+        females = [p for p in people if p[1] == "female"]
+        people = [x for pair in zip(males, females, strict=False) for x in pair]
+    return people[:count]
 
 
-_TESS_WORDS = (
-    "back", "bar", "base", "bath", "bean", "beg", "bite", "boat", "bone", "book",
-    "bought", "burn", "cab", "calm", "came", "cause", "chain", "chair", "chalk", "chat",
-)
-_TESS_FOLDERS = {  # the case differences found between copies of the release
-    "original": {"fear": "Fear", "ps": "Pleasant_surprise", "sad": "Sad"},
-    "kaggle": {"ps": "pleasant_surprised"},
-}
-
-
-def _names(corpus: str, speaker: str, native_code: str, count: int, layout: str) -> list[str]:
-    """File paths (inside the corpus folder) for ``count`` utterances of one speaker/emotion."""
-    names: list[str] = []
+def _names(corpus: str, speaker: str, native: str, count: int, layout: str) -> list[str]:
+    """File paths (inside the corpus folder, made by the corpus module's ``format``) for
+    ``count`` utterances of one speaker and native emotion."""
     if corpus == "cremad":
-        combos = [(s, "XX") for s in _cremad.SENTENCES[1:]]
-        if native_code != "NEU":
-            combos = [("IEO", lv) for lv in ("LO", "MD", "HI")] + combos
-        else:
-            combos = [("IEO", "XX")] + combos
+        combos = [(s, "XX") for s in cremad.SENTENCES[1:]]
+        first = [("IEO", "XX")] if native == "neutral" else [("IEO", lv) for lv in ("LO", "MD", "HI")]
         released = _cremad_release()  # a few combinations are missing from the release
-        candidates = [f"AudioWAV/{speaker}_{s}_{native_code}_{lv}.wav" for s, lv in combos]
-        names.extend([c for c in candidates if c in released][:count])
-    elif corpus == "ravdess":
-        intensities = ("01",) if native_code == "01" else ("01", "02")
-        combos = [(i, s, r) for i in intensities for s in ("01", "02") for r in ("01", "02")]
-        for intensity, statement, rep in combos[:count]:
-            names.append(
-                f"Actor_{speaker}/03-01-{native_code}-{intensity}-{statement}-{rep}-{speaker}.wav"
-            )
-    elif corpus == "tess":
-        folder_emotion = _TESS_FOLDERS[layout].get(native_code, native_code)
-        for word in _TESS_WORDS[:count]:
-            names.append(f"{speaker}_{folder_emotion}/{speaker}_{word}_{native_code}.wav")
-    else:
-        for i in range(1, count + 1):
-            names.append(f"ALL/{speaker}_{native_code}{i:02d}.wav" if layout == "kaggle"
-                         else f"AudioData/{speaker}/{native_code}{i:02d}.wav")
-    return names
+        candidates = [cremad.format(speaker, s, native, lv) for s, lv in first + combos]
+        return [c for c in candidates if c in released][:count]
+    if corpus == "ravdess":
+        intensities = tuple(ravdess.INTENSITY)[:1 if native == "neutral" else None]
+        combos = [(i, s, r) for i in intensities for s in ravdess.STATEMENTS
+                  for r in ravdess.REPETITIONS]
+        return [ravdess.format(speaker, native, *combo) for combo in combos[:count]]
+    if corpus == "tess":
+        return [tess.format(speaker, word, native, layout) for word in _tess_words()[:count]]
+    return [savee.format(speaker, native, i, layout) for i in range(1, count + 1)]
 
 
 @functools.cache
@@ -386,14 +362,11 @@ def _cremad_release() -> frozenset[str]:
     return frozenset(catalog.canonical("cremad")["path"])
 
 
-_CODES = {
-    "cremad": {v: k for k, v in _cremad.EMOTIONS.items()},
-    "ravdess": {n: f"{i:02d}" for i, n in enumerate(
-        ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"), 1)},
-    "tess": {v: k for k, v in _tess.EMOTIONS.items()},
-    "savee": {"angry": "a", "disgust": "d", "fear": "f", "happy": "h", "neutral": "n",
-              "sad": "sa", "surprise": "su"},
-}
+@functools.cache
+def _tess_words() -> tuple[str, ...]:
+    """TESS's target words in alphabetical order (from the shipped manifest)."""
+    return tuple(sorted(set(catalog.canonical("tess")["word"])))
+
 
 # the folder each corpus lives in, and the duplicated copies of the Kaggle mirrors
 _TOP = {
@@ -455,9 +428,9 @@ def generate(
         for s_index, (speaker, gender) in enumerate(_speakers(corpus, spec.speakers[corpus])):
             voice = make_voice(gender, np.random.default_rng([seed, 7, stable_int(corpus), s_index]),
                                variant)
-            for native, code in _CODES[corpus].items():
+            for native in _CORPORA[corpus].CODES:
                 count = spec.per_emotion * (2 if corpus == "savee" and native == "neutral" else 1)
-                for name in _names(corpus, speaker, code, count, layout):
+                for name in _names(corpus, speaker, native, count, layout):
                     jobs.append((corpus, name, voice, native, s_index))
     for j, (corpus, name, voice, native, s_index) in enumerate(
         tqdm(jobs, desc="synthetic corpus", disable=not progress, unit="file")
@@ -465,8 +438,8 @@ def generate(
         rng = np.random.default_rng([seed, 11, j])
         duration = spec.duration * float(rng.uniform(0.85, 1.15))
         words = delivery = None
+        record = parser(corpus)(PurePosixPath(name))
         if variant == "hard":  # the corpora's scripts: the same sentences, said alike
-            record = parser(corpus)(PurePosixPath(name))
             sentence = stable_int(record.statement or record.word)
             words = np.random.default_rng([seed, 13, stable_int(corpus), sentence])
             # the sentence sets the length (the draw from ``rng`` above still happens, so
@@ -490,17 +463,12 @@ def generate(
             out.files.append(rel)
             if kind and kind != "typo":
                 out.odd_files[rel] = kind
-        out.expected[corpus].add(Path(name).stem if corpus != "savee" else _savee_key(name))
+        out.expected[corpus].add(record.key)
     if mess:
         bad = _write_bad_files(root, layout, out.expected, seed)
         out.bad_files.extend(bad)
         out.files.extend(bad)
     return out
-
-
-def _savee_key(name: str) -> str:
-    stem = Path(name).stem
-    return stem if "_" in stem else f"{Path(name).parent.name}_{stem}"
 
 
 def _oddity(corpus: str, j: int, jobs: list) -> str | None:
@@ -537,9 +505,13 @@ def _write_bad_files(root: Path, layout: str, expected: dict, seed: int) -> list
     bad: list[str] = []
     rng = np.random.default_rng([seed, 99])
     noise = (rng.normal(0, 0.05, SYNTH_RATE // 2)).astype(np.float32)
-    names = {"cremad": "AudioWAV/1001_DFA_XYZ_XX.wav", "ravdess": "Actor_01/03-01-09-01-01-01-01.wav",
-             "tess": "OAF_angry/OAF_back_furious.wav",
-             "savee": "ALL/DC_x01.wav" if layout == "kaggle" else "AudioData/DC/x01.wav"}
+    first = {name: module.speakers()[0][0] for name, module in _CORPORA.items()}
+    names = {  # each corpus' first speaker, first sentence or word, and an unknown emotion
+        "cremad": cremad.format(first["cremad"], "DFA", "XYZ"),
+        "ravdess": ravdess.format(first["ravdess"], "09"),
+        "tess": tess.format(first["tess"], _tess_words()[0], "furious").replace(
+            "_furious/", "_angry/"),
+        "savee": savee.format(first["savee"], "x", 1, layout)}
     for corpus in expected:
         rel = f"{_TOP[layout][corpus]}/{names[corpus]}"
         if corpus == "tess" and layout == "kaggle":

@@ -168,3 +168,113 @@ def test_an_unreadable_actor_folder_is_named_as_a_permission_problem(tmp_path, m
         finally:
             locked.chmod(0o755)
     shutil.rmtree(locked)
+
+
+def _format_back(corpus, record, layout="original"):
+    """The file path the corpus module's ``format`` builds for a parsed record."""
+    speaker = record.speaker.split("_", 1)[1]
+    if corpus == "cremad":
+        return cremad.format(speaker, record.statement, record.native_label, record.intensity)
+    if corpus == "ravdess":
+        intensity = {v: k for k, v in ravdess.INTENSITY.items()}[record.intensity]
+        return ravdess.format(speaker, record.native_label, intensity, record.statement,
+                              record.repetition)
+    if corpus == "tess":
+        return tess.format(speaker, record.word, record.native_label, layout)
+    number = int(record.statement[len(savee.CODES[record.native_label]):])
+    return savee.format(speaker, record.native_label, number, layout)
+
+
+@pytest.mark.parametrize("corpus", ["cremad", "ravdess", "tess", "savee"])
+def test_format_is_the_inverse_of_parse_on_every_released_file(corpus):
+    """Each corpus module owns its file names both ways (issue 13)."""
+    from sermodels import catalog, labels
+
+    module = {"cremad": cremad, "ravdess": ravdess, "tess": tess, "savee": savee}[corpus]
+    for path in catalog.canonical(corpus)["path"]:
+        record = corpora.parser(corpus)(PurePosixPath(path))
+        for layout in ("original", "kaggle"):
+            built = _format_back(corpus, record, layout)
+            assert module.parse(PurePosixPath(built)) == record, built
+        if corpus != "tess":  # TESS folder names differ in case between copies
+            assert _format_back(corpus, record) == path
+        elif not PurePosixPath(path).name.startswith("OA_"):  # the release's typo for OAF_
+            assert PurePosixPath(_format_back(corpus, record)).name == PurePosixPath(path).name
+    assert set(module.CODES) == set(labels.NATIVE_LABELS[corpus])
+    people = module.speakers()
+    assert len(people) == catalog.canonical(corpus)["speaker"].nunique()
+    assert {g for _, g in people} <= {"male", "female"}
+
+
+def test_shipped_manifests_are_valid_manifests():
+    from sermodels import catalog, manifest
+
+    for corpus in corpora.CORPORA:
+        manifest.validate(catalog.canonical(corpus), source=corpus)
+
+
+_CIRCLE = ("sermodels.catalog", "sermodels.manifest", "sermodels.corpora")
+
+
+def _imports(module: str) -> set[str]:
+    """sermodels modules a module imports anywhere in its file (functions included)."""
+    import ast
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    tree = ast.parse(Path(spec.origin).read_text())
+    package = module if spec.submodule_search_locations else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                found.add(full if _is_module(full) else base)
+    return {m for m in found if m.startswith("sermodels")}
+
+
+def _is_module(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def test_catalog_manifest_and_corpora_do_not_import_each_other_in_a_circle():
+    """catalog <- corpora <- manifest, never back (issue 13)."""
+    import pkgutil
+
+    import sermodels
+
+    modules = [m.name for m in pkgutil.walk_packages(sermodels.__path__, "sermodels.")]
+    graph = {m: _imports(m) for m in modules}
+    for start in [m for m in modules if m.startswith(_CIRCLE)]:
+        seen, todo = set(), list(graph[start])
+        while todo:
+            m = todo.pop()
+            assert m != start, f"{start} imports itself through a circle"
+            if m not in seen and m in graph:
+                seen.add(m)
+                todo += graph[m]
+    assert not {m for m in graph["sermodels.catalog"] if m.startswith(_CIRCLE)}
+
+
+@pytest.mark.parametrize("module", ["sermodels.catalog", "sermodels.manifest", "sermodels.corpora",
+                                    "sermodels.corpora.cremad", "sermodels.corpora.ravdess",
+                                    "sermodels.corpora.tess", "sermodels.corpora.savee",
+                                    "sermodels.synthetic"])
+def test_each_module_imports_alone_in_a_fresh_interpreter(module):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

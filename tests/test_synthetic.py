@@ -163,3 +163,21 @@ def test_hard_variant_has_a_leakage_gap(tmp_path):
     gap = compare_protocols(frame, corpus.root, preset, run_dir=tmp_path / "cp",
                             cache_dir=tmp_path / "cache").extra["gap"]
     assert gap["accuracy"] >= 0.05 and gap["unweighted_accuracy"] >= 0.05
+
+
+def test_the_generator_takes_corpus_facts_from_the_corpus_modules(monkeypatch, tmp_path):
+    """No emotion codes, speaker lists or file-name formats restated in synthetic (issue 13)."""
+    import inspect
+
+    from sermodels.corpora import savee
+
+    source = inspect.getsource(synthetic)
+    for literal in ("AudioWAV", "Actor_", "AudioData", '"ALL/', "03-01-", '"NEU"', '"sa"',
+                    '"su"', '"DC"', '"JE"', '"YAF"', '"ps"', '"01"'):
+        assert literal not in source, literal
+    real_format = savee.format  # a change of convention in the corpus module reaches the generator
+    monkeypatch.setattr(savee, "format",
+                        lambda *args, **kw: "X/" + real_format(*args, **kw).rsplit("/", 1)[1])
+    corpus = synthetic.generate(tmp_path, ["savee"], size="tiny", layout="kaggle", mess=False,
+                                progress=False)
+    assert len(corpus.files) == 4 * 8 * 2 and all(f.startswith("savee/X/") for f in corpus.files)

@@ -21,7 +21,30 @@ EMOTIONS = {"ANG": "angry", "DIS": "disgust", "FEA": "fear", "HAP": "happy",
             "NEU": "neutral", "SAD": "sad"}
 SENTENCES = ("IEO", "TIE", "IOM", "IWW", "TAI", "MTI", "IWL", "ITH", "DFA", "ITS", "TSI", "WSI")
 LEVELS = ("LO", "MD", "HI", "XX")
+#: native label -> the emotion code of the file names
+CODES = {native: code for code, native in EMOTIONS.items()}
 _PATTERN = re.compile(r"^(\d{4})_([A-Z]{3})_([A-Z]{3})_([A-Z]{2})$")
+
+
+def speakers() -> list[tuple[str, str]]:
+    """``(actor id, gender)`` of the 91 actors, in id order (from the release's demographics)."""
+    return sorted(catalog.cremad_genders().items())
+
+
+def format(actor: str, sentence: str, emotion: str, level: str = "XX") -> str:
+    """The path of a file inside the corpus folder; the inverse of :func:`parse`.
+
+    Args:
+        actor: actor id, ``"1001"`` ... ``"1091"``.
+        sentence: sentence code (:data:`SENTENCES`).
+        emotion: native label (``"angry"``) or its code (``"ANG"``).
+        level: intensity level (:data:`LEVELS`).
+
+    Example:
+        >>> format("1001", "DFA", "angry")
+        'AudioWAV/1001_DFA_ANG_XX.wav'
+    """
+    return f"AudioWAV/{actor}_{sentence}_{CODES.get(emotion, emotion)}_{level}.wav"
 
 
 def parse(rel: PurePath) -> Record:

@@ -20,11 +20,48 @@ from sermodels.labels import NATIVE_LABELS, unified_label
 NAME = "ravdess"
 SAMPLE_RATE = 48_000
 INTENSITY = {"01": "normal", "02": "strong"}
+#: emotion code of the file names -> native label (01 neutral ... 08 surprised)
+EMOTIONS = {f"{i:02d}": native for i, native in enumerate(NATIVE_LABELS[NAME], 1)}
+#: native label -> emotion code
+CODES = {native: code for code, native in EMOTIONS.items()}
+ACTORS = tuple(f"{i:02d}" for i in range(1, 25))
+STATEMENTS = ("01", "02")  # "Kids are talking by the door", "Dogs are sitting by the door"
+REPETITIONS = ("01", "02")
 _PATTERN = re.compile(r"^(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})$")
 
 
 class Ignored(Exception):
     """A valid RAVDESS file that is not part of the requested material."""
+
+
+def gender(actor: str | int) -> str:
+    """Odd-numbered actors are male, even-numbered female."""
+    return "male" if int(actor) % 2 else "female"
+
+
+def speakers() -> list[tuple[str, str]]:
+    """``(actor id, gender)`` of the 24 actors, ``("01", "male")`` first."""
+    return [(actor, gender(actor)) for actor in ACTORS]
+
+
+def format(actor: str | int, emotion: str, intensity: str = "01",
+           statement: str = "01", repetition: str = "01", *, modality: str = "03",
+           channel: str = "01") -> str:
+    """The path of a file inside the corpus folder; the inverse of :func:`parse`.
+
+    Args:
+        actor: actor number (``12`` or ``"12"``).
+        emotion: native label (``"angry"``) or its code (``"05"``).
+        intensity, statement, repetition: two-digit codes (``"01"``/``"02"``).
+        modality: ``"03"`` audio-only; ``channel``: ``"01"`` speech, ``"02"`` song.
+
+    Example:
+        >>> format(12, "angry", "01", "02", "01")
+        'Actor_12/03-01-05-01-02-01-12.wav'
+    """
+    a = f"{int(actor):02d}"
+    code = CODES.get(emotion, emotion)
+    return f"Actor_{a}/{modality}-{channel}-{code}-{intensity}-{statement}-{repetition}-{a}.wav"
 
 
 def parse(rel: PurePath, *, include_song: bool = False) -> Record:
@@ -52,14 +89,13 @@ def parse(rel: PurePath, *, include_song: bool = False) -> Record:
         raise ParseError(f"unknown intensity {intensity!r}")
     if emotion == "01" and intensity == "02":
         raise ParseError("neutral has no strong intensity")
-    if statement not in ("01", "02") or repetition not in ("01", "02"):
+    if statement not in STATEMENTS or repetition not in REPETITIONS:
         raise ParseError("statement and repetition must be 01 or 02")
     if not 1 <= int(actor) <= 24:
         raise ParseError(f"actor {actor} is not a RAVDESS actor (01-24)")
-    native = NATIVE_LABELS[NAME][int(emotion) - 1]
+    native = EMOTIONS[emotion]
     return Record(
-        path="", corpus=NAME, speaker=f"{NAME}_{actor}",
-        gender="male" if int(actor) % 2 else "female",
+        path="", corpus=NAME, speaker=f"{NAME}_{actor}", gender=gender(actor),
         native_label=native, label=unified_label(NAME, native),
         intensity=INTENSITY[intensity], statement=statement, repetition=repetition,
         key=rel.stem,

@@ -18,8 +18,33 @@ SAMPLE_RATE = 44_100
 SPEAKERS = ("DC", "JE", "JK", "KL")
 EMOTIONS = {"a": "angry", "d": "disgust", "f": "fear", "h": "happy", "n": "neutral",
             "sa": "sad", "su": "surprise"}
+#: native label -> the emotion code of the file names
+CODES = {native: code for code, native in EMOTIONS.items()}
+#: sentences per emotion code (neutral ``n01``-``n30``, the others ``01``-``15``)
+SENTENCES = {code: 30 if code == "n" else 15 for code in EMOTIONS}
 _FLAT = re.compile(r"^([A-Z]{2})_([a-z]+)(\d+)$")
 _NESTED = re.compile(r"^([a-z]+)(\d+)$")
+
+
+def speakers() -> list[tuple[str, str]]:
+    """``(speaker, gender)``: the four male speakers."""
+    return [(speaker, "male") for speaker in SPEAKERS]
+
+
+def format(speaker: str, emotion: str, number: int, layout: str = "original") -> str:
+    """The path of a file inside the corpus folder: ``AudioData/DC/a01.wav`` in the original
+    release, ``ALL/DC_a01.wav`` in the flat Kaggle copy; the inverse of :func:`parse`.
+
+    Args:
+        speaker: ``DC``, ``JE``, ``JK`` or ``KL``.
+        emotion: native label (``"angry"``) or its code (``"a"``).
+        number: sentence number (1-15, neutral 1-30).
+        layout: ``"original"`` or ``"kaggle"``.
+    """
+    code = CODES.get(emotion, emotion)
+    if layout == "kaggle":
+        return f"ALL/{speaker}_{code}{number:02d}.wav"
+    return f"AudioData/{speaker}/{code}{number:02d}.wav"
 
 
 def parse(rel: PurePath) -> Record:
@@ -40,7 +65,7 @@ def parse(rel: PurePath) -> Record:
         raise ParseError(f"unknown speaker {speaker!r} (expected one of {', '.join(SPEAKERS)})")
     if code not in EMOTIONS:
         raise ParseError(f"unknown emotion code {code!r}")
-    limit = 30 if code == "n" else 15
+    limit = SENTENCES[code]
     if not 1 <= int(number) <= limit or len(number) != 2:
         raise ParseError(f"sentence number {number!r} outside 01-{limit:02d} for code {code!r}")
     native = EMOTIONS[code]

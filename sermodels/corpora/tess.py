@@ -22,7 +22,31 @@ SAMPLE_RATE = 24_414
 SPEAKERS = {"OAF": "OAF", "YAF": "YAF", "OA": "OAF"}  # OA_: a typo in the release
 EMOTIONS = {"angry": "angry", "disgust": "disgust", "fear": "fear", "happy": "happy",
             "neutral": "neutral", "ps": "pleasant_surprise", "sad": "sad"}
+#: native label -> the emotion word of the file names
+CODES = {native: code for code, native in EMOTIONS.items()}
+ACTORS = ("OAF", "YAF")
+#: folder names that differ between copies of the release (emotion word -> folder part;
+#: any other emotion's folder is ``SPEAKER_word``)
+FOLDERS = {"original": {"fear": "Fear", "ps": "Pleasant_surprise", "sad": "Sad"},
+           "kaggle": {"ps": "pleasant_surprised"}}
 _PATTERN = re.compile(r"^([A-Za-z]+)_([A-Za-z]+)_([A-Za-z]+)$")
+
+
+def speakers() -> list[tuple[str, str]]:
+    """``(speaker, gender)``: the two actresses, OAF (older) and YAF (younger)."""
+    return [(speaker, "female") for speaker in ACTORS]
+
+
+def format(speaker: str, word: str, emotion: str, layout: str = "original") -> str:
+    """The path of a file inside the corpus folder (folder names as in ``layout``'s copy);
+    the inverse of :func:`parse`.
+
+    Example:
+        >>> format("OAF", "back", "pleasant_surprise", "kaggle")
+        'OAF_pleasant_surprised/OAF_back_ps.wav'
+    """
+    code = CODES.get(emotion, emotion)
+    return f"{speaker}_{FOLDERS[layout].get(code, code)}/{speaker}_{word}_{code}.wav"
 
 
 def parse(rel: PurePath) -> Record:

@@ -105,14 +105,12 @@ def run(
 def _baseline_section(frame, root, result: TrainResult, epochs: int, run_dir: Path, cache_dir,
                       n_jobs: int, config: TrainConfig):
     """Train paper 000's preset on the same split and put both results side by side."""
-    import dataclasses
-
     import pandas as pd
 
-    baseline = presets.get("paper000")
-    base_config = dataclasses.replace(baseline.config, epochs=min(epochs, baseline.config.epochs),
-                                      seed=config.seed, verbose=config.verbose,
-                                      label_set=config.label_set)
+    cap = min(epochs, presets.get("paper000").config.epochs)
+    baseline = presets.resolve("paper000", epochs=cap, seed=config.seed, verbose=config.verbose,
+                               label_set=config.label_set)
+    base_config = baseline.config
     other = train(frame, root, baseline.feature_spec, base_config,
                   run_dir=run_dir / "baseline-paper000", cache_dir=cache_dir, n_jobs=n_jobs)
     keys = ("protocol", "accuracy", "unweighted_accuracy", "macro_f1", "epochs_run", "n")

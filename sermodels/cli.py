@@ -328,6 +328,20 @@ def _parser_manifest(sub) -> None:
     p.add_argument("--seed", type=non_negative_int, default=0,
                    help="split seed (0 = canonical split)")
     p.add_argument("--include-song", action="store_true", help="also load RAVDESS song files")
+    p.add_argument("--layout", choices=_layouts(), default="corpora",
+                   help="corpora: the four built-in corpora (default); folders: your own "
+                   "corpus as DATA_ROOT/<emotion>/<file>, speakers from --speaker-pattern")
+    p.add_argument("--speaker-pattern", default=None, metavar="REGEX",
+                   help="folders layout: regular expression searched in each file name, with a "
+                   "named group speaker, e.g. '^(?P<speaker>[a-z]+)_'")
+    p.add_argument("--corpus-name", default=None, metavar="NAME",
+                   help="folders layout: corpus name in the manifest (default mycorpus)")
+
+
+def _layouts() -> tuple[str, ...]:
+    from sermodels.corpora import LAYOUTS
+
+    return LAYOUTS
 
 
 def _parser_verify(sub) -> None:
@@ -623,11 +637,15 @@ def _cmd_manifest(args) -> int:
     from sermodels import manifest
 
     frame, loaded = manifest.build_manifest(args.data_root, args.corpora, protocol=args.protocol,
-                                            seed=args.seed, include_song=args.include_song)
+                                            seed=args.seed, include_song=args.include_song,
+                                            layout=args.layout,
+                                            speaker_pattern=args.speaker_pattern,
+                                            corpus_name=args.corpus_name)
     manifest.write_manifest(frame, args.out)
     print(loaded.summary())
     print()
-    print(f"Files per corpus and emotion (unified 7-class labels):\n{manifest.count_table(frame)}")
+    which = "folder names" if args.layout == "folders" else "unified 7-class labels"
+    print(f"Files per corpus and emotion ({which}):\n{manifest.count_table(frame)}")
     print()
     speakers = frame.groupby(["corpus", "split"])["speaker"].nunique().unstack(fill_value=0)
     print(f"Speakers per split (protocol={args.protocol}, seed={args.seed}):\n{speakers}")

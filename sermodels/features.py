@@ -221,6 +221,8 @@ register_spec(FeatureSpec(
     n_mfcc=20, n_mels=40, stats=("mean", "std", "q10", "median", "q90"), normalization="zscore",
     audio=AudioConfig(sample_rate=16_000, peak=0.9, duration=3.0),
 ))
+register_spec(replace(_SPECS["functionals"], name="functionals_speaker",
+                      normalization="speaker"))
 register_spec(FeatureSpec(
     name="mfcc40", features=("mfcc",), n_mfcc=40, normalization="zscore",
     audio=AudioConfig(duration=3.0),

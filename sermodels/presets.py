@@ -204,7 +204,7 @@ register(Preset(
 register(replace(
     _PRESETS["svm_functionals"], name="svm_speaker",
     paper="strong classical baseline: the functionals SVM with per-speaker normalisation",
-    spec=replace(get_spec("functionals"), name="functionals_speaker", normalization="speaker"),
+    spec="functionals_speaker",
     notes="svm_functionals with every speaker's functionals z-scored with that speaker's own "
           "statistics (test speakers with their own unlabelled clips), the normalisation of "
           "the recommended recipe. The baseline the recipe must beat on every protocol.",

@@ -6,7 +6,10 @@ from sermodels.features import spec_names
 
 def test_every_paper_has_a_preset():
     assert {"paper000", "paper001", "paper002", "paper003", "paper004", "paper004_ravdess8",
-            "quickstart", "recommended", "svm_functionals"} == set(presets.names())
+            "quickstart", "recommended", "svm_functionals", "svm_speaker"} == set(presets.names())
+    assert presets.get("svm_speaker").feature_spec.normalization == "speaker"
+    assert presets.get("svm_speaker").feature_spec.key() == presets.get(
+        "svm_functionals").feature_spec.key()  # same features, only the normalisation differs
 
 
 @pytest.mark.parametrize("name", presets.names())

@@ -20,9 +20,10 @@
 # %% [markdown]
 # # **04 · Training the models of paper 000: DNN, 1D-CNN, CNN-LSTM, in Keras**
 #
-# *Run time: CPU, smoke mode 2 min (measured, 2 cores); CPU, full mode on RAVDESS + TESS
-# about 2 h (estimated: 11x the clips and 10x the epochs of the measured smoke run); T4 GPU,
-# full mode about 20 min (estimated, mostly feature extraction on Colab's 2 CPUs).*
+# *Run time: CPU, smoke mode 2 min, 30 s with the features cached (measured, 2 cores);
+# CPU, full mode on RAVDESS + TESS about 1 h (estimated from the smoke run: 11x the clips
+# to extract, about 15 min, and 11x the clips x 10x the epochs to train, about 40 min);
+# T4 GPU, full mode about 20 min (estimated, mostly feature extraction on Colab's 2 CPUs).*
 #
 # Write paper 000's CNN-LSTM layer by layer in Keras, feed it through a `tf.data` pipeline,
 # fit it on unseen-speaker splits with early stopping, and check it is exactly the model
@@ -184,6 +185,7 @@ keras.utils.set_random_seed(SEED)
 cnn_lstm.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
                  metrics=["accuracy"])
 history = cnn_lstm.fit(train_ds, validation_data=val_ds, epochs=EPOCHS, verbose=2,
+                       shuffle=False,  # the pipeline shuffles; fit cannot shuffle a Dataset
                        callbacks=[keras.callbacks.EarlyStopping("val_loss", patience=5,
                                                                 restore_best_weights=True)])
 fig = plots.learning_curves(pd.DataFrame(history.history), title="CNN-LSTM written in the notebook")
@@ -287,16 +289,18 @@ attention_val = (tf.data.Dataset.from_tensor_slices((xa[split_a == "val"], ya[sp
 attention_model.compile(optimizer=keras.optimizers.Adam(1e-3),
                         loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 attention_history = attention_model.fit(
-    attention_train, validation_data=attention_val, epochs=EPOCHS, verbose=2,
+    attention_train, validation_data=attention_val, epochs=EPOCHS, verbose=2, shuffle=False,
     callbacks=[keras.callbacks.EarlyStopping("val_loss", patience=5, restore_best_weights=True)])
 
 # %% [markdown]
 # **Reading the weights.** A second `keras.Model` shares the trained layers but stops at the
 # attention weights: one weight per time step after three poolings, so each covers
 # 8 frames (80 ms). A flat profile (the dashed line) means the model averages the whole
-# clip; peaks show the stretches it relies on. Padding at the end of short clips should get
-# little weight once the model has learned anything. (In smoke mode, after a couple of
-# epochs on synthetic audio, expect a nearly flat profile.)
+# clip; peaks show the stretches it relies on. Watch the zero padding after the end of the
+# speech (the flat band in the upper panel): nothing in this layer tells it that padding
+# is silence (there is no mask), so an undertrained model may well put its weight there, as
+# it does after the two epochs of smoke mode. A trained model learns to give it little
+# weight; exercise 3 measures how much.
 
 # %%
 attention_weights = keras.Model(attention_model.input,
@@ -429,8 +433,9 @@ assert all((r.run_dir / "model.keras").is_file() for r in results.values())
 # ```
 #
 # A trained model gives padding little weight: its BiLSTM states there carry no new
-# evidence. After two smoke-mode epochs the weights are still almost uniform, so the share
-# is close to the padded fraction of the clip.
+# evidence. After the two epochs of smoke mode the share can be far above the padded
+# fraction of the clip: the model has not yet learned to ignore the zeros. A mask, or
+# clips cropped to their speech, removes the question.
 # </details>
 #
 # <details><summary>Solution 4</summary>

@@ -951,6 +951,13 @@ def _cmd_predict(args) -> int:
     if predictor.protocol == "random":
         print("note: this model was evaluated with a random split (speakers leaked)",
               file=sys.stderr)
+    several_clips = (args.audio.is_dir() and args.one_speaker) or (
+        args.window and not args.audio.is_dir() and not args.several_speakers)
+    if predictor.fused is not None and not several_clips:
+        print("note: this run fuses its network with an SVM on per-speaker normalised "
+              "functionals, which needs several clips of the speaker; here the network "
+              "answers alone (give a folder of one speaker's files with --one-speaker, or "
+              "--window on one recording, to use both)", file=sys.stderr)
     if args.audio.is_dir():
         table, errors = predictor.predict_folder(args.audio, one_speaker=args.one_speaker)
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}") if len(table)

@@ -124,6 +124,9 @@ def export_tflite(run_dir: str | os.PathLike, *, quantize: str | None = None,
         "top1_agreement": float((keras_proba.argmax(1) == lite_proba.argmax(1)).mean()),
         "max_probability_difference": float(np.abs(keras_proba - lite_proba).max()),
     }
+    if predictor.fused is not None:
+        report["note"] = ("the network only: this run's classical fusion member (fused/) is "
+                          "not part of the TFLite model")
     runs.write_json(report_path, report)
     return report
 

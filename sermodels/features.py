@@ -223,6 +223,8 @@ register_spec(FeatureSpec(
 ))
 register_spec(replace(_SPECS["functionals"], name="functionals_speaker",
                       normalization="speaker"))
+register_spec(replace(_SPECS["functionals"], name="recommended_functionals", pitch_rate=8_000,
+                      normalization="speaker"))
 register_spec(FeatureSpec(
     name="mfcc40", features=("mfcc",), n_mfcc=40, normalization="zscore",
     audio=AudioConfig(duration=3.0),

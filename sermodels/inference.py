@@ -66,6 +66,10 @@ class Predictor:
         self.protocol = config.get("protocol", "speaker")
         self.tta = int(config.get("train", {}).get("tta_crops", 0))
         self.classifier = self.run.load_model()
+        fusion = config.get("train", {}).get("fusion")
+        #: the classical member of a fused run (see ``TrainConfig.fusion``) and its share
+        self.fused = Predictor(self.run_dir / "fused") if fusion else None
+        self.fusion_weight = float(fusion.get("weight", 0.5)) if fusion else 0.0
 
     @property
     def model(self):
@@ -141,7 +145,11 @@ class Predictor:
             normalised = [self.normalizer.transform(f) for f in feats]
         rows = [{"path": str(path.relative_to(folder)), **self._predict(x, str(path)).columns()}
                 for path, x in zip(paths, normalised, strict=True)]
-        return pd.DataFrame(rows), errors
+        table = pd.DataFrame(rows)
+        if self.fused is not None and one_speaker and len(table) > 1:
+            member, _ = self.fused.predict_folder(folder, one_speaker=True)
+            table = fuse_tables(table, member, self.fusion_weight, "path")
+        return table, errors
 
     def _normalise_together(self, feats: list[np.ndarray]) -> list[np.ndarray]:
         """One speaker's features normalised with statistics pooled over all of them."""
@@ -194,7 +202,28 @@ class Predictor:
                 normalised = [self.normalizer.transform(f) for f in raw]
             for i, x in zip(spoken, normalised, strict=True):
                 rows[i].update(self._predict(x, str(path)).columns())
-        return pd.DataFrame(rows)
+        table = pd.DataFrame(rows)
+        if self.fused is not None and one_speaker and len(raw) > 1:
+            member = self.fused.predict_windows(path, window, hop, one_speaker=True)
+            table = fuse_tables(table, member, self.fusion_weight, "start")
+        return table
+
+
+def fuse_tables(network: pd.DataFrame, member: pd.DataFrame, weight: float,
+                key: str) -> pd.DataFrame:
+    """A fused run's predictions: the network's probabilities averaged with its classical
+    member's (``weight`` is the member's share) on the rows both scored (matched on ``key``),
+    label and confidence recomputed; rows the member did not score keep the network's."""
+    cols = [c for c in network.columns if c.startswith("p_")]
+    joined = network.merge(member[[key, *cols]], on=key, how="left", suffixes=("", "_member"))
+    theirs = joined[[f"{c}_member" for c in cols]].to_numpy(dtype=float)
+    ours = np.array(joined[cols], dtype=float)
+    both = ~np.isnan(theirs).any(axis=1) & ~np.isnan(ours).any(axis=1)
+    ours[both] = (1 - weight) * ours[both] + weight * theirs[both]
+    joined[cols] = ours
+    joined.loc[both, "label"] = [cols[i][2:] for i in ours[both].argmax(axis=1)]
+    joined.loc[both, "confidence"] = ours[both].max(axis=1)
+    return joined.drop(columns=[f"{c}_member" for c in cols])
 
 
 def median_ms(fn, x, repeats: int = 30) -> float:

@@ -28,7 +28,7 @@ import pandas as pd  # noqa: E402
 
 from sermodels import augment, labels, manifest, models, runs  # noqa: E402
 from sermodels.cache import FeatureSet, extract_features  # noqa: E402
-from sermodels.errors import DataError, MissingAudioError  # noqa: E402
+from sermodels.errors import DataError, MissingAudioError, UsageError  # noqa: E402
 from sermodels.evaluation import summarize  # noqa: E402
 from sermodels.features import FeatureSpec, Normalizer  # noqa: E402
 from sermodels.models.classifier import Classifier, as_classifier  # noqa: E402
@@ -69,6 +69,11 @@ class TrainConfig:
         ensemble: train this many models, each early-stopped on a different fold of the
             training speakers (training and validation speakers pooled, then split by
             speaker), and average their probabilities (0/1: one model).
+        fusion: late fusion with a second, classical model trained on other features of
+            the same clips: ``{"model": "svm", "spec": "functionals_speaker", "weight": 0.5}``
+            trains that model on the same split (through :func:`train`, saved in the run
+            folder's ``fused/``) and averages the probabilities, ``weight`` being the
+            classical model's share (``None``: one model).
         seed: seeds Python, NumPy and Keras, and the shuffling.
         deterministic: make TensorFlow ops deterministic on CPU (same seed, same numbers).
         mixed_precision: ``"auto"`` (on with a GPU), ``"on"`` or ``"off"``.
@@ -94,6 +99,7 @@ class TrainConfig:
     lr_schedule: str = "plateau"
     tta_crops: int = 0
     ensemble: int = 0
+    fusion: dict | None = None
     seed: int = 0
     deterministic: bool = True
     mixed_precision: str = "auto"
@@ -662,6 +668,9 @@ def train(
             "n_val": int(len(prep.parts["val"])),
             "run_dir": str(run_dir),
         })
+        if config.fusion:
+            test_rows, proba, metrics = _fuse(frame, data_root, config, test_rows, proba, metrics,
+                                              run_dir, cache_dir, n_jobs, max_missing)
         _save_run(run_dir, model, prep.normalizer, prep.label_set, spec, config, prep.rows,
                   test_rows, proba, metrics, prep.features, data_root)
         return TrainResult(run_dir, model, prep.normalizer, prep.label_set, history, metrics,
@@ -670,6 +679,53 @@ def train(
         if owned:
             _remove_if_empty(run_dir or given)
         raise
+
+
+FUSED = "fused"  # the run-folder sub-folder holding a fusion's classical model
+
+
+def fusion_config(config: TrainConfig) -> tuple[TrainConfig, FeatureSpec, float]:
+    """The classical member of ``config.fusion``: its training settings, features and weight."""
+    from sermodels.features import get_spec
+
+    fusion = dict(config.fusion or {})
+    unknown = set(fusion) - {"model", "spec", "weight", "model_options"}
+    if unknown or "model" not in fusion or "spec" not in fusion:
+        raise UsageError(f"fusion needs model and spec (and optionally weight, model_options); "
+                         f"got {sorted(config.fusion or {})}")
+    if fusion["model"] not in models.classical.names():
+        raise UsageError(f"fusion model must be a classical model "
+                         f"({', '.join(models.classical.names())}), got {fusion['model']!r}")
+    weight = float(fusion.get("weight", 0.5))
+    if not 0.0 < weight < 1.0:
+        raise UsageError(f"fusion weight must be between 0 and 1, got {weight}")
+    member = replace(config, model=fusion["model"], model_options=fusion.get("model_options", {}),
+                     augment=[], augment_copies=0, balance_ratio=None, spec_augment=None,
+                     mixup_alpha=0.0, tta_crops=0, ensemble=0, fusion=None)
+    return member, get_spec(fusion["spec"]), weight
+
+
+def _fuse(frame, data_root, config, test_rows, proba, metrics, run_dir: Path, cache_dir,
+          n_jobs, max_missing):
+    """Train the fusion's classical member on the same split and average the probabilities
+    on the test clips both models scored."""
+    member_config, member_spec, weight = fusion_config(config)
+    member = train(frame, data_root, member_spec, member_config, run_dir=run_dir / FUSED,
+                   cache_dir=cache_dir, n_jobs=n_jobs, max_missing=max_missing)
+    position = {path: i for i, path in enumerate(member.test_rows["path"])}
+    keep = np.array([path in position for path in test_rows["path"]])
+    rows = test_rows[keep].reset_index(drop=True)
+    fused = ((1 - weight) * proba[keep]
+             + weight * member.test_proba[[position[p] for p in rows["path"]]])
+    y = rows["y"].to_numpy(dtype=int)
+    network = summarize(y, proba[keep], member.label_set.classes)
+    out = summarize(y, fused, member.label_set.classes)
+    out.update({k: v for k, v in metrics.items() if k not in out})
+    out["fusion"] = {"model": member_config.model, "feature_spec": member_spec.name,
+                     "weight": weight,
+                     "network_unweighted_accuracy": network["unweighted_accuracy"],
+                     "classical_unweighted_accuracy": member.metrics["unweighted_accuracy"]}
+    return rows, fused, out
 
 
 def _remove_if_empty(folder: Path | None) -> None:

@@ -36,3 +36,20 @@ def trained_run(tiny_original, tmp_path_factory):
     out = tmp_path_factory.mktemp("trained")
     return train(frame, tiny_original.root, get_spec("mfcc40", audio={"duration": 1.0}),
                  TrainConfig(epochs=2, verbose=0), run_dir=out / "run", cache_dir=out / "cache")
+
+
+@pytest.fixture(scope="session")
+def fused_run(tiny_original, tmp_path_factory):
+    """A per-speaker normalised CNN fused with an SVM on functionals (SAVEE, 1 epoch)."""
+    from sermodels import manifest
+    from sermodels.features import get_spec
+    from sermodels.training import TrainConfig, train
+
+    frame, _ = manifest.build_manifest(tiny_original.root, ["savee"])
+    spec = get_spec("logmel64", max_frames=100, normalization="speaker",
+                    audio={"duration": 1.0, "sample_rate": 16000})
+    config = TrainConfig(model="cnn_attn_pool", epochs=1, verbose=0, patience=None,
+                         fusion={"model": "svm", "spec": "functionals_speaker", "weight": 0.5})
+    out = tmp_path_factory.mktemp("fused")
+    return train(frame, tiny_original.root, spec, config, run_dir=out / "run",
+                 cache_dir=out / "cache")

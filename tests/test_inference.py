@@ -130,3 +130,23 @@ def test_the_windows_of_one_recording_are_normalised_together(tiny_original, tmp
     import pandas as pd
 
     assert len(pd.read_csv(csv)) == 6
+
+
+def test_a_fused_run_fuses_where_the_member_can_normalise(fused_run, tiny_original):
+    predictor = Predictor(fused_run.run_dir)
+    assert predictor.fused is not None and predictor.fusion_weight == 0.5
+    folder = tiny_original.root / "SAVEE" / "AudioData" / "DC"
+    fused, errors = predictor.predict_folder(folder, one_speaker=True)
+    network = Predictor(fused_run.run_dir)
+    network.fused = None
+    alone, _ = network.predict_folder(folder, one_speaker=True)
+    member, _ = predictor.fused.predict_folder(folder, one_speaker=True)
+    assert not errors and len(fused) == len(alone) == len(member) >= 10
+    np.testing.assert_allclose(fused.filter(like="p_").to_numpy(),
+                               0.5 * alone.filter(like="p_").to_numpy()
+                               + 0.5 * member.filter(like="p_").to_numpy(), atol=1e-6)
+    assert (fused["confidence"] == fused.filter(like="p_").max(axis=1)).all()
+    # one file: the member cannot normalise a single clip per speaker, the network answers
+    first = folder / fused["path"].iloc[0]
+    single = predictor.predict_file(first)
+    assert single.probabilities == network.predict_file(first).probabilities

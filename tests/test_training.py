@@ -125,3 +125,38 @@ def test_a_distribution_strategy_can_be_passed(frame, tiny_original, tmp_path):
                    TrainConfig(model="dnn", epochs=1, verbose=0), run_dir=tmp_path / "s",
                    cache_dir=tmp_path / "cache", strategy=strategy)
     assert result.metrics["epochs_run"] == 1
+
+
+def test_late_fusion_averages_the_network_with_a_classical_member(fused_run):
+    import pandas as pd
+
+    from sermodels.runs import RunFolder
+
+    run, member = RunFolder(fused_run.run_dir), RunFolder(fused_run.run_dir / "fused")
+    assert (member.path / "model.skops").is_file() and member.read_config()["train"]["model"] == "svm"
+    fusion = fused_run.metrics["fusion"]
+    assert fusion["weight"] == 0.5 and fusion["feature_spec"] == "functionals_speaker"
+    assert {"network_unweighted_accuracy", "classical_unweighted_accuracy"} <= set(fusion)
+    fused = pd.read_csv(run.path / "test_predictions.csv")
+    theirs = pd.read_csv(member.path / "test_predictions.csv").set_index("path").loc[fused["path"]]
+    p_fused, p_member = fused.filter(like="p_").to_numpy(), theirs.filter(like="p_").to_numpy()
+    network = (p_fused - 0.5 * p_member) / 0.5  # what the network alone gave
+    assert np.allclose(network.sum(axis=1), 1.0, atol=1e-4) and (network > -1e-6).all()
+    assert (fused["predicted"] == [c[2:] for c in fused.filter(like="p_").columns[
+        p_fused.argmax(axis=1)]]).all()
+    assert fused_run.metrics["unweighted_accuracy"] == pytest.approx(
+        np.mean([(fused.loc[fused.target == c, "predicted"] == c).mean()
+                 for c in fused.target.unique()]))
+
+
+@pytest.mark.parametrize("fusion, problem", [
+    ({"model": "cnn_lstm", "spec": "functionals"}, "classical"),
+    ({"model": "svm", "spec": "functionals", "weight": 1.5}, "weight"),
+    ({"model": "svm"}, "needs model and spec"),
+])
+def test_fusion_settings_are_checked(fusion, problem):
+    from sermodels.errors import UsageError
+    from sermodels.training import TrainConfig, fusion_config
+
+    with pytest.raises(UsageError, match=problem):
+        fusion_config(TrainConfig(fusion=fusion))

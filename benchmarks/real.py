@@ -11,7 +11,12 @@ them; the protocols below use RAVDESS and TESS). For the corpora present it runs
 * ``emobox``: EmoBox's six speaker folds of RAVDESS, 8 classes (``ravdess8``), the folds on
   which EmoBox (2024) reports wav2vec2/HuBERT/WavLM/Whisper;
 * ``random``: one stratified random 70/10/20 split of RAVDESS+TESS (LEAKY: the same speakers
-  and sentences in train and test), unified7.
+  and sentences in train and test), unified7;
+* ``enrol``: the canonical split, each test clip normalised with itself and N-1 other
+  unlabelled clips of its speaker (N = 1, 5, 10, 20, all): how many clips per-speaker
+  normalisation needs;
+* ``dev``: selection only, never a test speaker: the canonical split without its test
+  speakers, three folds of the RAVDESS training actors as validation speakers.
 
 Systems: the paper presets (``paper000`` ... ``paper004``; their epochs capped at
 ``--paper-epochs``, early stopping still applies), ``svm_functionals`` and ``svm_speaker`` (the
@@ -96,9 +101,11 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     "recommended": ("recommended", {}, {}),
     "recommended_v1": ("recommended", {"pitch_rate": None},
                        {"augment": RECOMMENDED_V1_AUGMENT}),
-    # candidates of the selection round on validation speakers (protocol dev)
-    "cand_full_schedule": ("recommended", {}, {"patience": None}),
-    "cand_full_schedule60": ("recommended", {}, {"patience": None, "epochs": 60}),
+    # candidates of the selection round on validation speakers (protocol dev), each the
+    # shipped recipe with switches turned back (see results/real/selection.md)
+    "cand_fast_features": ("recommended", {}, {"patience": 12, "fusion": None}),
+    "cand_full_schedule": ("recommended", {}, {"fusion": None}),
+    "cand_full_schedule60": ("recommended", {}, {"fusion": None, "epochs": 60}),
 }
 
 

@@ -151,8 +151,8 @@ for row in rows:
     speaker_ua = real["canonical"]["ua"] if real else row["ours, unseen speakers (UA)"]
     label = f"{name} *" if real else name
     source = (f"recorded on real RAVDESS+TESS, seed {real['canonical']['seed']}, "
-              f"≤{real['canonical']['epochs_cap']} epochs" if real else
-              f"this run ({'synthetic' if data.synthetic else 'real'} audio, ≤{EPOCHS} epochs)")
+              f"epoch cap {real['canonical']['epochs_cap']}" if real else
+              f"this run ({'synthetic' if data.synthetic else 'real'} audio, epoch cap {EPOCHS})")
     bars += [{"preset": label, "what": "claimed by the paper", "accuracy": row["claimed"]},
              {"preset": label, "what": "random split (leaky)", "accuracy": random_ua},
              {"preset": label, "what": "unseen speakers", "accuracy": speaker_ua}]

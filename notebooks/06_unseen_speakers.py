@@ -199,13 +199,14 @@ normalisation_table.round(3)
 # - **the SVMs** from section 2 (global and per-speaker);
 # - **sermodels' recommended recipe**: log-mel + pitch + energy + ZCR with deltas,
 #   **z-scored per speaker**, speed-perturbed copies of the training clips, SpecAugment and
-#   mixup, a compact CNN with attentive statistics pooling, cosine learning rate,
-#   test-time crops (`presets.get("recommended").notes` lists every switch).
+#   mixup, a compact CNN with attentive statistics pooling, a cosine learning rate over the
+#   whole schedule, test-time crops, and late fusion with the per-speaker SVM
+#   (`presets.get("recommended").notes` lists every switch).
 #
-# The neural systems train for at most `EPOCHS` epochs (`None`: each preset's own cap,
-# 50 for paper 000 and 40 for the recipe), with early stopping on validation speakers.
-# In smoke mode they run one epoch without waveform augmentation: their numbers there say
-# nothing about the methods.
+# The neural systems train for at most `EPOCHS` epochs (`None`: each preset's own, 50 for
+# paper 000, which stops early on validation speakers, and 40 for the recipe, which runs
+# its whole cosine schedule). In smoke mode they run one epoch without waveform
+# augmentation: their numbers there say nothing about the methods.
 
 # %%
 print(f"epoch cap: {EPOCHS or 'each preset its own'}; changes for smoke mode: {SMOKE_CHANGES or 'none'}")

@@ -66,60 +66,31 @@ def import_tensorflow(verbose: bool | None = None) -> None:
 
 # --- argument types: checked while parsing, so a bad value exits 2 with its name ------------
 
-def positive_int(text: str) -> int:
-    """A whole number >= 1 (``--epochs``, ``--batch-size``, ...)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return value
+def _checked(convert, accept, what: str):
+    """An argparse ``type``: ``convert`` the text, and refuse it unless ``accept(value)``."""
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+        return value
+
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """A whole number >= 0 (seeds)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
-    return value
-
-
-def jobs(text: str) -> int:
-    """Worker processes: a whole number >= 1, or -1 for every core."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1 and value != -1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1 (or -1: every core), "
-                                         f"got {text!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """A finite number > 0 (seconds: ``--window``, ``--hop``)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
-    return value
-
-
-def fraction(text: str) -> float:
-    """A number from 0 to 1 (``--max-missing``)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 <= value <= 1:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, got {text!r}")
-    return value
+#: a whole number >= 1 (``--epochs``, ``--batch-size``, ...)
+positive_int = _checked(int, lambda v: v >= 1, "a whole number >= 1")
+#: a whole number >= 0 (seeds)
+non_negative_int = _checked(int, lambda v: v >= 0, "a whole number >= 0")
+#: worker processes: a whole number >= 1, or -1 for every core
+jobs = _checked(int, lambda v: v >= 1 or v == -1, "a whole number >= 1 (or -1: every core)")
+#: a finite number > 0 (seconds: ``--window``, ``--hop``)
+positive_float = _checked(float, lambda v: math.isfinite(v) and v > 0, "a finite number > 0")
+#: a number from 0 to 1 (``--max-missing``; nan is refused)
+fraction = _checked(float, lambda v: 0 <= v <= 1, "a number from 0 to 1")
 
 
 def _corpora(value: str) -> list[str]:

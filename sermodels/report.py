@@ -114,8 +114,10 @@ def run_sections(result, record, *, figures_dir: Path | None = None) -> list[Sec
     config = run.read_config() if run.config_path.exists() else {}
     return [
         Section("Result", body + "<p class='note'>Unweighted accuracy is the mean recall over the "
-                "emotions present in the test set; intervals are 95% bootstrap intervals over "
-                "test items.</p>" + breakdown),
+                "emotions present in the test set; intervals are 95% cluster-bootstrap intervals "
+                "that resample test <b>speakers</b> (with all their clips), since clips of one "
+                "speaker are not independent; the narrower clip-level interval is in "
+                "metrics (<code>*_ci95_clips</code>).</p>" + breakdown),
         Section("Figures", images),
         Section("Per-class report", table_html(record.per_class)),
         Section("Configuration", json_html(config)),

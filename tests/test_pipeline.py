@@ -37,6 +37,9 @@ def test_run_on_a_data_root_writes_every_artefact(tiny_original, tmp_path):
     evaluation = json.loads((outcome.run_dir / "evaluation.json").read_text())
     assert evaluation["context"]["protocol"] == "speaker"
     assert len(evaluation["metrics"]["accuracy_ci95"]) == 2
+    # the report's interval resamples test speakers, and says so
+    assert evaluation["metrics"]["ci95_resamples"] == "speakers"
+    assert "resample test <b>speakers</b>" in html and "95ci_resamples" in html
 
 
 def test_main_job_on_the_synthetic_corpus(tmp_path, capsys):

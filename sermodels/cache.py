@@ -36,6 +36,10 @@ from sermodels.features import FeatureSpec, extract
 ENV_VAR = "SERMODELS_CACHE"
 
 
+#: with ``n_jobs=0``, the number of clips from which extraction uses every core
+PARALLEL_FROM = 500
+
+
 def default_cache_dir() -> Path:
     """``$SERMODELS_CACHE``, else ``~/.cache/sermodels``."""
     return Path(os.environ.get(ENV_VAR) or Path.home() / ".cache" / "sermodels")
@@ -222,7 +226,8 @@ def extract_features(
         spec: the feature spec; ``spec.audio`` says how audio is loaded.
         cache_dir: cache folder (default ``$SERMODELS_CACHE`` or ``~/.cache/sermodels``).
         use_cache: read and write the cache.
-        n_jobs: worker processes (joblib); ``-1`` uses every core.
+        n_jobs: worker processes (joblib); ``-1`` uses every core; ``0`` decides: every
+            core when at least :data:`PARALLEL_FROM` clips are to be computed, else one.
         progress: show a progress bar.
         recipes: per-row augmentation recipes (see :mod:`sermodels.augment`), part of the
             cache key; default: the frame's ``recipe`` column if it has one, else none.
@@ -248,6 +253,8 @@ def extract_features(
                               hits=len(paths))
     tasks = (delayed(_one)(p, spec, cache, r, k)
              for p, r, k in zip(paths, recipes, keys, strict=True))
+    if n_jobs == 0:  # worker processes pay off only on enough clips
+        n_jobs = -1 if len(paths) >= PARALLEL_FROM else 1
     runner = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")
     # with a fixed shape, results go straight into one preallocated array (no second copy)
     x = np.empty((len(paths), *shape), dtype=np.float32) if fixed else None

@@ -85,8 +85,8 @@ def _checked(convert, accept, what: str):
 positive_int = _checked(int, lambda v: v >= 1, "a whole number >= 1")
 #: a whole number >= 0 (seeds)
 non_negative_int = _checked(int, lambda v: v >= 0, "a whole number >= 0")
-#: worker processes: a whole number >= 1, or -1 for every core
-jobs = _checked(int, lambda v: v >= 1 or v == -1, "a whole number >= 1 (or -1: every core)")
+#: worker processes: a whole number >= 1, -1 for every core, 0 to decide by the clip count
+jobs = _checked(int, lambda v: v >= -1, "a whole number >= 1 (or -1: every core, 0: decide)")
 #: a finite number > 0 (seconds: ``--window``, ``--hop``)
 positive_float = _checked(float, lambda v: math.isfinite(v) and v > 0, "a finite number > 0")
 #: a number from 0 to 1 (``--max-missing``; nan is refused)
@@ -266,7 +266,9 @@ def _add_experiment(p: argparse.ArgumentParser, preset: str = "paper000",
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--synthetic-size", type=SIZE, default="demo", help="synthetic corpus size")
     p.add_argument("--cache", type=Path, default=None)
-    p.add_argument("--jobs", type=jobs, default=1, help="worker processes (-1: every core)")
+    p.add_argument("--jobs", type=jobs, default=0,
+                   help="feature-extraction worker processes (-1: every core; default 0: every "
+                   "core from 500 clips on, else one)")
     p.add_argument("--runs-dir", type=Path, default=None)
     _add_loss_guard(p)
     _add_common(p)
@@ -367,7 +369,9 @@ def _parser_features(sub) -> None:
     p.add_argument("--copies", type=positive_int, default=1,
                    help="augmented copies per training row")
     p.add_argument("--cache", type=Path, default=None, help="cache folder ($SERMODELS_CACHE)")
-    p.add_argument("--jobs", type=jobs, default=1, help="worker processes (-1: every core)")
+    p.add_argument("--jobs", type=jobs, default=0,
+                   help="feature-extraction worker processes (-1: every core; default 0: every "
+                   "core from 500 clips on, else one)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="augmentation seed")
     _add_common(p)
 
@@ -389,7 +393,9 @@ def _parser_train(sub) -> None:
     p.add_argument("--batch-size", type=positive_int, default=32)
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--cache", type=Path, default=None)
-    p.add_argument("--jobs", type=jobs, default=1, help="worker processes (-1: every core)")
+    p.add_argument("--jobs", type=jobs, default=0,
+                   help="feature-extraction worker processes (-1: every core; default 0: every "
+                   "core from 500 clips on, else one)")
     p.add_argument("--runs-dir", type=Path, default=None)
     _add_loss_guard(p)
     _add_common(p)

@@ -173,3 +173,19 @@ def test_an_unreadable_file_is_reported_as_permission_denied(frame, tiny_origina
                           progress=False)
     assert len(fs.rows) == 2 and "permission denied" in fs.report()
     assert "cannot decode" not in fs.report()
+
+
+def test_automatic_workers_use_every_core_only_for_enough_clips(frame, tiny_original, tmp_path,
+                                                                 monkeypatch):
+    chosen = []
+
+    class Spy(cache.Parallel):
+        def __init__(self, n_jobs=None, **kwargs):
+            chosen.append(n_jobs)
+            super().__init__(n_jobs=1, **kwargs)
+
+    monkeypatch.setattr(cache, "Parallel", Spy)
+    extract_features(frame, tiny_original.root, SPEC, use_cache=False, n_jobs=0, progress=False)
+    monkeypatch.setattr(cache, "PARALLEL_FROM", 2)
+    extract_features(frame, tiny_original.root, SPEC, use_cache=False, n_jobs=0, progress=False)
+    assert len(frame) < 500 and chosen == [1, -1]

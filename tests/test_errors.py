@@ -39,7 +39,7 @@ def test_no_assert_for_runtime_checks_in_the_library():
 @pytest.mark.parametrize("argv, option", [
     (["train", "--manifest", "m.csv", "--batch-size", "0"], "--batch-size"),
     (["train", "--manifest", "m.csv", "--epochs", "0"], "--epochs"),
-    (["train", "--manifest", "m.csv", "--jobs", "0"], "--jobs"),
+    (["train", "--manifest", "m.csv", "--jobs", "-2"], "--jobs"),
     (["train", "--manifest", "m.csv", "--max-missing", "1.5"], "--max-missing"),
     (["train", "--manifest", "m.csv", "--spec", "nosuchspec"], "--spec"),
     (["train", "--manifest", "m.csv", "--seed", "-1"], "--seed"),

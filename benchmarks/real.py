@@ -168,6 +168,7 @@ def _single(frame, root, preset, run_dir, cache_dir, n_jobs) -> dict:
                              for k, v in recall.items()},
         "n_test": int(m["n"]), "test_speakers": int(len(set(speakers))),
         "epochs_run": int(m["epochs_run"]), "params": _params(result),
+        **({"fusion": m["fusion"]} if "fusion" in m else {}),
     }
 
 
@@ -347,6 +348,28 @@ def markdown(entries: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+README = REPO / "README.md"
+README_START, README_END = "<!-- real-results:start -->", "<!-- real-results:end -->"
+
+
+def readme_block(text: str) -> str | None:
+    """The results tables between the README's ``real-results`` markers (``None``: no markers)."""
+    if README_START not in text or README_END not in text:
+        return None
+    return text.split(README_START, 1)[1].split(README_END, 1)[0].strip("\n")
+
+
+def update_readme(entries: dict, readme: Path = README) -> bool:
+    """Write :func:`markdown` of the recorded entries between the README's markers."""
+    text = readme.read_text()
+    if readme_block(text) is None:
+        return False
+    head, rest = text.split(README_START, 1)
+    tail = rest.split(README_END, 1)[1]
+    readme.write_text(f"{head}{README_START}\n{markdown(entries).strip()}\n{README_END}{tail}")
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-root", required=True, type=Path, help="folder with the corpora")
@@ -396,6 +419,8 @@ def main() -> None:
             entries[f"{key}/{protocol}"] = done[f"{key}/{protocol}"] = entry
             record.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
             (args.out / "results.md").write_text(markdown(entries))
+            if args.out.resolve() == (HERE / "results" / "real").resolve():
+                update_readme(entries)  # the README quotes the recorded tables verbatim
             print(f"  {key}/{protocol}: UA {entry['ua']:.3f} in {entry['minutes']} min",
                   file=sys.stderr, flush=True)
     print(json.dumps(done, indent=2))

@@ -327,17 +327,9 @@ def markdown(entries: dict) -> str:
         "`emobox`: mean ± standard deviation over folds. Seed, epochs, minutes and commit of "
         "each cell are in `results.json`; paper presets are capped at `epochs_cap` epochs.",
     ]
-    enrol = [e for e in entries.values() if e["protocol"] == "enrol"]
+    enrol = enrolment_markdown(entries)
     if enrol:
-        counts = list(enrol[0]["ua_by_enrolment_clips"])
-        lines += ["", "Unlabelled clips of the test speaker available for per-speaker "
-                  "normalisation (canonical split, unweighted accuracy, mean of "
-                  f"{enrol[0]['draws']} draws):", "",
-                  "| system | " + " | ".join(f"{c} clips" for c in counts) + " |",
-                  "|" + "---|" * (len(counts) + 1)]
-        for e in enrol:
-            lines.append(f"| `{e['system']}` | " + " | ".join(
-                _pct(e["ua_by_enrolment_clips"][c]) for c in counts) + " |")
+        lines += ["", enrol.strip()]
     dev = [e for e in entries.values() if e["protocol"] == "dev"]
     if dev:
         lines += ["", f"Selection on validation speakers only ({PROTOCOLS['dev'][2]}):", "",
@@ -348,26 +340,72 @@ def markdown(entries: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def enrolment_markdown(entries: dict) -> str:
+    """Accuracy against the number of unlabelled clips of each test speaker (``enrol``)."""
+    enrol = [e for e in entries.values() if e["protocol"] == "enrol"]
+    if not enrol:
+        return "Not measured yet (`python benchmarks/real.py --protocols enrol`).\n"
+    counts = list(enrol[0]["ua_by_enrolment_clips"])
+    lines = ["Unlabelled clips of the test speaker used for per-speaker normalisation "
+             "(canonical split, unweighted accuracy, mean of "
+             f"{enrol[0]['draws']} random draws of the clips):", "",
+             "| system | " + " | ".join(f"{c} clips" for c in counts) + " |",
+             "|" + "---|" * (len(counts) + 1)]
+    for e in enrol:
+        lines.append(f"| `{e['system']}` | " + " | ".join(
+            _pct(e["ua_by_enrolment_clips"][c]) for c in counts) + " |")
+    return "\n".join(lines) + "\n"
+
+
+PAPERS = ("paper000", "paper001", "paper002", "paper003", "paper004")
+
+
+def claims_markdown(entries: dict) -> str:
+    """Each paper preset: its own protocol and claim, and what it gives here (canonical split
+    and random split, RAVDESS+TESS, unified7)."""
+    lines = ["| preset | the paper's protocol | the paper's claim | here, random split (leaky) "
+             "| here, unseen speakers (canonical) |", "|---|---|---|---|---|"]
+    for name in PAPERS:
+        preset = presets.get(name)
+        claim = ", ".join(f"{what} {value:.2f}" + ("%" if value > 1 else "")
+                          for what, value in preset.claimed.items())
+        cells = [_cell(entries.get(f"{name}/{p}")) for p in ("random", "canonical")]
+        lines.append(f"| `{name}` | {preset.paper_protocol} | {claim} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 README = REPO / "README.md"
+#: README block name -> what writes it
+README_BLOCKS = {"real-results": markdown, "paper-claims": claims_markdown,
+                 "enrolment": enrolment_markdown}
 README_START, README_END = "<!-- real-results:start -->", "<!-- real-results:end -->"
 
 
-def readme_block(text: str) -> str | None:
-    """The results tables between the README's ``real-results`` markers (``None``: no markers)."""
-    if README_START not in text or README_END not in text:
+def _markers(block: str) -> tuple[str, str]:
+    return f"<!-- {block}:start -->", f"<!-- {block}:end -->"
+
+
+def readme_block(text: str, block: str = "real-results") -> str | None:
+    """The text between the README's markers of ``block`` (``None``: no markers)."""
+    start, end = _markers(block)
+    if start not in text or end not in text:
         return None
-    return text.split(README_START, 1)[1].split(README_END, 1)[0].strip("\n")
+    return text.split(start, 1)[1].split(end, 1)[0].strip("\n")
 
 
 def update_readme(entries: dict, readme: Path = README) -> bool:
-    """Write :func:`markdown` of the recorded entries between the README's markers."""
+    """Write every :data:`README_BLOCKS` table of the recorded entries between its markers."""
     text = readme.read_text()
-    if readme_block(text) is None:
-        return False
-    head, rest = text.split(README_START, 1)
-    tail = rest.split(README_END, 1)[1]
-    readme.write_text(f"{head}{README_START}\n{markdown(entries).strip()}\n{README_END}{tail}")
-    return True
+    found = False
+    for block, write in README_BLOCKS.items():
+        if readme_block(text, block) is None:
+            continue
+        start, end = _markers(block)
+        head, rest = text.split(start, 1)
+        text = f"{head}{start}\n{write(entries).strip()}\n{end}{rest.split(end, 1)[1]}"
+        found = True
+    readme.write_text(text)
+    return found
 
 
 def main() -> None:

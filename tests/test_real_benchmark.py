@@ -93,3 +93,28 @@ def test_development_rounds_never_touch_test_speakers(real, ravdess_only):
         held |= set(used.loc[split == "test", "speaker"])
     dev_actors = set(frame.loc[frame["split"] != "test", "speaker"])
     assert held == dev_actors  # every development actor validates exactly one round
+
+
+def test_the_readme_quotes_the_recorded_real_results_verbatim(real):
+    """Every real-data number in the README comes from benchmarks/results/real/results.json."""
+    recorded = BENCHMARKS / "results" / "real" / "results.json"
+    entries = json.loads(recorded.read_text())
+    readme = (BENCHMARKS.parent / "README.md").read_text()
+    for block, write in real.README_BLOCKS.items():
+        text = real.readme_block(readme, block)
+        assert text is not None, f"the README has no {block} block"
+        assert text.strip() == write(entries).strip(), block
+    from sermodels import recorded as shipped
+
+    assert shipped.real_results() == entries  # the notebooks read the same file
+
+
+def test_update_readme_rewrites_only_the_marked_block(real, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{real.README_START}\nOLD-BLOCK\n{real.README_END}\noutro\n")
+    entry = {"system": "svm_speaker", "protocol": "canonical", "ua": 0.5,
+             "ua_ci95_speakers": [0.4, 0.6]}
+    assert real.update_readme({"svm_speaker/canonical": entry}, readme)
+    text = readme.read_text()
+    assert text.startswith("intro\n") and text.endswith("outro\n") and "OLD-BLOCK" not in text
+    assert "50.0% [40.0%, 60.0%]" in real.readme_block(text)

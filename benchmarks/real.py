@@ -218,20 +218,29 @@ def _development(frame, root, preset, run_dir, cache_dir, n_jobs, seed) -> dict:
 
 def _enrolment(frame, root, preset, run_dir, cache_dir, n_jobs, seed) -> dict:
     """Train once on the canonical split, then score the test speakers with per-speaker
-    statistics from only N of their clips (the clip itself and N-1 others drawn at random)."""
+    statistics from only N of their clips (the clip itself and N-1 others drawn at random).
+    A fused recipe's SVM member is normalised from the same N clips (with one clip its
+    per-speaker functionals carry nothing, which is measured, not hidden)."""
     from sermodels.cache import extract_features
     from sermodels.features import speaker_normalize
-    from sermodels.training import predict_proba
+    from sermodels.inference import Predictor
 
     if preset.feature_spec.normalization != "speaker":
         raise SystemExit(f"enrol needs a per-speaker normalised system, not {preset.name}")
     result = train(frame, root, preset.feature_spec, preset.config, run_dir=run_dir,
                    cache_dir=cache_dir, n_jobs=n_jobs)
     test = result.test_rows
-    raw = extract_features(test, root, preset.feature_spec, cache_dir=cache_dir,
-                           n_jobs=n_jobs, progress=False)
-    if len(raw.rows) != len(test):
-        raise SystemExit("test features changed between training and enrolment")
+    parts = [(Predictor(run_dir), 1.0)]
+    if parts[0][0].fused is not None:
+        parts = [(parts[0][0], 1 - parts[0][0].fusion_weight),
+                 (parts[0][0].fused, parts[0][0].fusion_weight)]
+    raws = []
+    for predictor, _ in parts:
+        raw = extract_features(test, root, predictor.spec, cache_dir=cache_dir, n_jobs=n_jobs,
+                               progress=False)
+        if list(raw.rows["path"]) != list(test["path"]):
+            raise SystemExit("test features changed between training and enrolment")
+        raws.append(raw.x)
     speakers = (test["corpus"] + "/" + test["speaker"].astype(str)).to_numpy()
     y = np.array([result.label_set.index(t) for t in test["target"]])
     out = {}
@@ -240,20 +249,25 @@ def _enrolment(frame, root, preset, run_dir, cache_dir, n_jobs, seed) -> dict:
         scores = []
         for draw in range(draws):
             rng = np.random.default_rng([seed, draw, n_clips or 0])
-            x = np.empty_like(raw.x)
-            for key in np.unique(speakers):
-                idx = np.flatnonzero(speakers == key)
-                if n_clips is None:
-                    x[idx] = speaker_normalize(raw.x[idx])
-                    continue
-                for i in idx:
-                    others = rng.permutation(idx[idx != i])[: n_clips - 1]
-                    x[i] = speaker_normalize(raw.x[np.concatenate([[i], others])])[0]
-            pred = predict_proba(result.model, x, preset.config.tta_crops).argmax(axis=1)
+            groups = [np.flatnonzero(speakers == key) for key in np.unique(speakers)]
+            # test clip -> the other clips whose statistics normalise it with itself
+            others = {} if n_clips is None else {
+                i: rng.permutation(idx[idx != i])[: n_clips - 1] for idx in groups for i in idx}
+            proba = 0.0
+            for (predictor, weight), raw in zip(parts, raws, strict=True):
+                x = np.empty_like(raw)
+                for idx in groups:
+                    if n_clips is None:  # every clip of the speaker, as in training
+                        x[idx] = speaker_normalize(raw[idx])
+                    else:
+                        for i in idx:
+                            x[i] = speaker_normalize(raw[np.concatenate([[i], others[i]])])[0]
+                proba = proba + weight * predictor.classifier.predict_proba(x, predictor.tta)
+            pred = np.asarray(proba).argmax(axis=1)
             scores.append(float(np.mean([(pred[y == c] == c).mean() for c in np.unique(y)])))
         out["all" if n_clips is None else str(n_clips)] = round(float(np.mean(scores)), 4)
     return {"ua": out["all"], "ua_by_enrolment_clips": out, "draws": ENROL_DRAWS,
-            "n_test": int(len(test)), "params": _params(result),
+            "fused": len(parts) > 1, "n_test": int(len(test)), "params": _params(result),
             "epochs_run": int(result.metrics["epochs_run"])}
 
 
@@ -349,7 +363,8 @@ def enrolment_markdown(entries: dict) -> str:
     lines = ["Unlabelled clips of the test speaker used for per-speaker normalisation "
              "(canonical split, unweighted accuracy, mean of "
              f"{enrol[0]['draws']} random draws of the clips):", "",
-             "| system | " + " | ".join(f"{c} clips" for c in counts) + " |",
+             "| system | " + " | ".join(f"{c} clip" + ("" if c == "1" else "s")
+                                        for c in counts) + " |",
              "|" + "---|" * (len(counts) + 1)]
     for e in enrol:
         lines.append(f"| `{e['system']}` | " + " | ".join(

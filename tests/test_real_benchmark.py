@@ -118,3 +118,17 @@ def test_update_readme_rewrites_only_the_marked_block(real, tmp_path):
     text = readme.read_text()
     assert text.startswith("intro\n") and text.endswith("outro\n") and "OLD-BLOCK" not in text
     assert "50.0% [40.0%, 60.0%]" in real.readme_block(text)
+
+
+def test_enrolment_scores_every_clip_count(real, tiny_original, tmp_path):
+    from sermodels import manifest
+
+    frame, _ = manifest.build_manifest(tiny_original.root, ["ravdess", "tess"])
+    entry = real.run_one("svm_speaker", "enrol", frame, tiny_original.root, tmp_path, seed=0,
+                         paper_epochs=1, n_jobs=1)
+    scores = entry["ua_by_enrolment_clips"]
+    assert list(scores) == ["1", "5", "10", "20", "all"] and entry["ua"] == scores["all"]
+    assert all(0.0 <= v <= 1.0 for v in scores.values()) and entry["fused"] is False
+    # one clip leaves per-speaker functionals with nothing: all zeros, one answer for all
+    assert scores["1"] <= scores["all"]
+    assert "| 1 clip | 5 clips |" in real.markdown({"svm_speaker/enrol": entry})

@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.utils.class_weight import compute_class_weight
 
 from sermodels.audio import fix_length
 from sermodels.errors import UsageError
@@ -358,6 +357,8 @@ def balance_plan(rows: pd.DataFrame, chain: Chain, *, label_column: str = "targe
 
 def class_weights(y: np.ndarray, num_classes: int) -> dict[int, float]:
     """Weights inversely proportional to class frequency (absent classes get 1.0)."""
+    from sklearn.utils.class_weight import compute_class_weight  # lazy: feature workers skip sklearn
+
     y = np.asarray(y, dtype=int)
     present = np.unique(y)
     weights = compute_class_weight("balanced", classes=present, y=y)

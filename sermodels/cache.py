@@ -36,8 +36,9 @@ from sermodels.features import FeatureSpec, extract
 ENV_VAR = "SERMODELS_CACHE"
 
 
-#: with ``n_jobs=0``, the number of clips from which extraction uses every core
-PARALLEL_FROM = 500
+#: with ``n_jobs=0``, the number of clips from which extraction uses every core (worker
+#: processes take seconds to start and import; below this one process is faster)
+PARALLEL_FROM = 2000
 
 
 def default_cache_dir() -> Path:

@@ -268,7 +268,7 @@ def _add_experiment(p: argparse.ArgumentParser, preset: str = "paper000",
     p.add_argument("--cache", type=Path, default=None)
     p.add_argument("--jobs", type=jobs, default=0,
                    help="feature-extraction worker processes (-1: every core; default 0: every "
-                   "core from 500 clips on, else one)")
+                   "core from 2,000 clips on, else one)")
     p.add_argument("--runs-dir", type=Path, default=None)
     _add_loss_guard(p)
     _add_common(p)
@@ -371,7 +371,7 @@ def _parser_features(sub) -> None:
     p.add_argument("--cache", type=Path, default=None, help="cache folder ($SERMODELS_CACHE)")
     p.add_argument("--jobs", type=jobs, default=0,
                    help="feature-extraction worker processes (-1: every core; default 0: every "
-                   "core from 500 clips on, else one)")
+                   "core from 2,000 clips on, else one)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="augmentation seed")
     _add_common(p)
 
@@ -395,7 +395,7 @@ def _parser_train(sub) -> None:
     p.add_argument("--cache", type=Path, default=None)
     p.add_argument("--jobs", type=jobs, default=0,
                    help="feature-extraction worker processes (-1: every core; default 0: every "
-                   "core from 500 clips on, else one)")
+                   "core from 2,000 clips on, else one)")
     p.add_argument("--runs-dir", type=Path, default=None)
     _add_loss_guard(p)
     _add_common(p)

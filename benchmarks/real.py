@@ -219,8 +219,9 @@ def _development(frame, root, preset, run_dir, cache_dir, n_jobs, seed) -> dict:
 def _enrolment(frame, root, preset, run_dir, cache_dir, n_jobs, seed) -> dict:
     """Train once on the canonical split, then score the test speakers with per-speaker
     statistics from only N of their clips (the clip itself and N-1 others drawn at random).
-    A fused recipe's SVM member is normalised from the same N clips (with one clip its
-    per-speaker functionals carry nothing, which is measured, not hidden)."""
+    A fused recipe's SVM member is normalised from the same N clips; with one clip the
+    network answers alone, as :class:`~sermodels.inference.Predictor` does for a single file
+    (per-speaker functionals of one clip carry nothing)."""
     from sermodels.cache import extract_features
     from sermodels.features import speaker_normalize
     from sermodels.inference import Predictor
@@ -254,7 +255,12 @@ def _enrolment(frame, root, preset, run_dir, cache_dir, n_jobs, seed) -> dict:
             others = {} if n_clips is None else {
                 i: rng.permutation(idx[idx != i])[: n_clips - 1] for idx in groups for i in idx}
             proba = 0.0
-            for (predictor, weight), raw in zip(parts, raws, strict=True):
+            # one clip: a fused recipe's SVM has nothing to normalise, and predict then lets the
+            # network answer alone; measure what predict does
+            used = parts[:1] if n_clips == 1 else parts
+            if len(used) < len(parts):
+                used = [(parts[0][0], 1.0)]
+            for (predictor, weight), raw in zip(used, raws, strict=False):
                 x = np.empty_like(raw)
                 for idx in groups:
                     if n_clips is None:  # every clip of the speaker, as in training

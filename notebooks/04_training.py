@@ -21,9 +21,10 @@
 # # **04 · Training the models of paper 000: DNN, 1D-CNN, CNN-LSTM, in Keras**
 #
 # *Run time: CPU, smoke mode 2 min, 30 s with the features cached (measured, 2 cores);
-# CPU, full mode on RAVDESS + TESS about 1 h (estimated from the smoke run: 11x the clips
-# to extract, about 15 min, and 11x the clips x 10x the epochs to train, about 40 min);
-# T4 GPU, full mode about 20 min (estimated, mostly feature extraction on Colab's 2 CPUs).*
+# CPU, full mode on real RAVDESS + TESS 5.8 min, measured once (2026-11-25, 2 cores, after
+# notebooks 01-03 and 08 had filled part of the feature cache);
+# T4 GPU, full mode a few minutes (estimated: the training is faster, the feature
+# extraction on Colab's 2 CPUs is not).*
 #
 # Write paper 000's CNN-LSTM layer by layer in Keras, feed it through a `tf.data` pipeline,
 # fit it on unseen-speaker splits with early stopping, and check it is exactly the model

@@ -21,8 +21,9 @@
 # # **05 · Evaluation that tells the truth**
 #
 # *Run time: CPU, smoke mode 1.5 min (measured, 2 cores, MFCCs already cached by 04);
-# CPU, full mode on RAVDESS + TESS about 1.5 h (estimated: six network trainings of up to
-# 20 epochs on 11x the smoke clips); T4 GPU, full mode about 15 min (estimated).*
+# CPU, full mode on real RAVDESS + TESS 13 min, measured once (2026-11-25, 2 cores, after
+# notebooks 01-04 and 08 had filled part of the feature cache); T4 GPU, full mode a few
+# minutes (estimated).*
 #
 # Classification reports, confusion matrices, ROC curves, intervals that resample
 # *speakers*, model comparison, per-corpus results, the leakage gap between a random split

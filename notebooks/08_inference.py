@@ -21,11 +21,10 @@
 # # **08 · Inference on new recordings, and TFLite export**
 #
 # *Run time. CPU, smoke mode (CI, small synthetic corpus): 58 s, measured (37 s with the
-# feature cache warm). CPU, full mode on RAVDESS + TESS: about 20-25 min, estimated from
-# measured parts (features of 60 real clips took 9 s on 2 busy cores, so 4,240 clips about
-# 10 min; training: the smoke run's 2 epochs on 261 clips scaled to at most 20 epochs on
-# 2,420 clips, about 10 min), plus the first download. T4 GPU (estimated): about 12 min,
-# the features are still computed on Colab's CPU.*
+# feature cache warm). CPU, full mode: 3.6 min, measured once on
+# real RAVDESS + TESS (2026-11-25, 2 cores, after notebooks 01-03), plus the first
+# download. T4 GPU (estimated): about the same, the features are still computed on
+# Colab's CPU.*
 #
 # Run a trained model on a new recording (yours, if you upload one), window by window for
 # long audio, and export it to TFLite for a phone.

@@ -56,10 +56,10 @@ import pandas as pd  # noqa: E402
 
 from sermodels import manifest, presets, runs  # noqa: E402
 from sermodels.audio import AudioConfig  # noqa: E402
-from sermodels.evaluation import speaker_bootstrap_ci  # noqa: E402
+from sermodels.evaluation import speaker_bootstrap_ci, unweighted_accuracy  # noqa: E402
 from sermodels.experiments import cross_validate  # noqa: E402
 from sermodels.features import FeatureSpec, get_spec  # noqa: E402
-from sermodels.training import train  # noqa: E402
+from sermodels.training import speaker_keys, train  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -133,8 +133,6 @@ def commit() -> str:
 
 
 def _per_corpus_ua(rows: pd.DataFrame) -> dict:
-    from sermodels.evaluation import unweighted_accuracy
-
     return {corpus: round(unweighted_accuracy(g["y"], g["pred"]), 4)
             for corpus, g in rows.groupby("corpus")}
 
@@ -156,7 +154,7 @@ def _single(frame, root, preset, run_dir, cache_dir, n_jobs) -> dict:
     result = train(frame, root, preset.feature_spec, preset.config, run_dir=run_dir,
                    cache_dir=cache_dir, n_jobs=n_jobs)
     table = _test_table(result)
-    speakers = (table["corpus"] + "/" + table["speaker"].astype(str)).to_numpy()
+    speakers = speaker_keys(table)
     recall = pd.Series(table["y"] == table["pred"]).groupby(table["y"]).mean()
     m = result.metrics
     return {
@@ -242,7 +240,7 @@ def _enrolment(frame, root, preset, run_dir, cache_dir, n_jobs, seed) -> dict:
         if list(raw.rows["path"]) != list(test["path"]):
             raise SystemExit("test features changed between training and enrolment")
         raws.append(raw.x)
-    speakers = (test["corpus"] + "/" + test["speaker"].astype(str)).to_numpy()
+    speakers = speaker_keys(test)
     y = np.array([result.label_set.index(t) for t in test["target"]])
     out = {}
     for n_clips in ENROL_CLIPS:
@@ -270,7 +268,7 @@ def _enrolment(frame, root, preset, run_dir, cache_dir, n_jobs, seed) -> dict:
                             x[i] = speaker_normalize(raw[np.concatenate([[i], others[i]])])[0]
                 proba = proba + weight * predictor.classifier.predict_proba(x, predictor.tta)
             pred = np.asarray(proba).argmax(axis=1)
-            scores.append(float(np.mean([(pred[y == c] == c).mean() for c in np.unique(y)])))
+            scores.append(unweighted_accuracy(y, pred))
         out["all" if n_clips is None else str(n_clips)] = round(float(np.mean(scores)), 4)
     return {"ua": out["all"], "ua_by_enrolment_clips": out, "draws": ENROL_DRAWS,
             "fused": len(parts) > 1, "n_test": int(len(test)), "params": _params(result),

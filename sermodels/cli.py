@@ -252,6 +252,17 @@ def _add_loss_guard(p: argparse.ArgumentParser) -> None:
                    "are always listed")
 
 
+def _add_jobs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=jobs, default=0,
+                   help="feature-extraction worker processes (-1: every core; default 0: every "
+                   "core from 2,000 clips on, else one)")
+
+
+def _add_preset_labels(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--labels", type=LABELS, default=None,
+                   help="label set or FILE.json (default: the preset's)")
+
+
 def _add_experiment(p: argparse.ArgumentParser, preset: str = "paper000",
                     manifest: bool = True) -> None:
     """Options shared by commands that train a preset on a data root (or the synthetic corpus)."""
@@ -266,9 +277,7 @@ def _add_experiment(p: argparse.ArgumentParser, preset: str = "paper000",
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--synthetic-size", type=SIZE, default="demo", help="synthetic corpus size")
     p.add_argument("--cache", type=Path, default=None)
-    p.add_argument("--jobs", type=jobs, default=0,
-                   help="feature-extraction worker processes (-1: every core; default 0: every "
-                   "core from 2,000 clips on, else one)")
+    _add_jobs(p)
     p.add_argument("--runs-dir", type=Path, default=None)
     _add_loss_guard(p)
     _add_common(p)
@@ -369,9 +378,7 @@ def _parser_features(sub) -> None:
     p.add_argument("--copies", type=positive_int, default=1,
                    help="augmented copies per training row")
     p.add_argument("--cache", type=Path, default=None, help="cache folder ($SERMODELS_CACHE)")
-    p.add_argument("--jobs", type=jobs, default=0,
-                   help="feature-extraction worker processes (-1: every core; default 0: every "
-                   "core from 2,000 clips on, else one)")
+    _add_jobs(p)
     p.add_argument("--seed", type=non_negative_int, default=0, help="augmentation seed")
     _add_common(p)
 
@@ -393,9 +400,7 @@ def _parser_train(sub) -> None:
     p.add_argument("--batch-size", type=positive_int, default=32)
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--cache", type=Path, default=None)
-    p.add_argument("--jobs", type=jobs, default=0,
-                   help="feature-extraction worker processes (-1: every core; default 0: every "
-                   "core from 2,000 clips on, else one)")
+    _add_jobs(p)
     p.add_argument("--runs-dir", type=Path, default=None)
     _add_loss_guard(p)
     _add_common(p)
@@ -411,8 +416,7 @@ def _parser_run(sub) -> None:
     _add_experiment(p, preset="quickstart", manifest=False)
     p.add_argument("--spec", type=SPEC, default=None, help="feature spec (default: the preset's)")
     p.add_argument("--model", type=MODEL, default=None, help="model (default: the preset's)")
-    p.add_argument("--labels", type=LABELS, default=None,
-                   help="label set or FILE.json (default: the preset's)")
+    _add_preset_labels(p)
     p.set_defaults(tensorflow=True)
 
 
@@ -446,8 +450,7 @@ def _parser_cv(sub) -> None:
     _add_experiment(p)
     p.add_argument("--folds", type=_folds, default=5, help="number of folds (>= 2), or emobox")
     p.add_argument("--scheme", choices=["kfold", "loco"], default="kfold")
-    p.add_argument("--labels", type=LABELS, default=None,
-                   help="label set or FILE.json (default: the preset's)")
+    _add_preset_labels(p)
     p.set_defaults(tensorflow=True)
 
 

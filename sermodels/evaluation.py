@@ -264,14 +264,20 @@ def evaluate(
                             tuple(classes), dict(context or {}))
 
 
+def speaker_keys(rows: pd.DataFrame) -> np.ndarray:
+    """One key per row naming its speaker (``corpus/speaker``; ``speaker`` alone when the rows
+    have no ``corpus``), for per-speaker normalisation and speaker intervals."""
+    speakers = rows["speaker"].astype(str)
+    if "corpus" in rows.columns:
+        speakers = rows["corpus"].astype(str) + "/" + speakers
+    return speakers.to_numpy()
+
+
 def _speaker_keys(groups: pd.DataFrame | None, n: int) -> np.ndarray | None:
-    """``corpus/speaker`` per item when ``groups`` names speakers, else ``None``."""
+    """:func:`speaker_keys` when ``groups`` names the speakers of ``n`` items, else ``None``."""
     if groups is None or "speaker" not in groups.columns or len(groups) != n:
         return None
-    speakers = groups["speaker"].astype(str)
-    if "corpus" in groups.columns:
-        speakers = groups["corpus"].astype(str) + "/" + speakers
-    return speakers.to_numpy()
+    return speaker_keys(groups)
 
 
 def roc_curves(y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> dict:

@@ -29,7 +29,7 @@ import pandas as pd  # noqa: E402
 from sermodels import augment, labels, manifest, models, runs  # noqa: E402
 from sermodels.cache import FeatureSet, extract_features  # noqa: E402
 from sermodels.errors import DataError, MissingAudioError, UsageError  # noqa: E402
-from sermodels.evaluation import summarize  # noqa: E402
+from sermodels.evaluation import speaker_keys, summarize  # noqa: E402, F401 (re-exported)
 from sermodels.features import FeatureSpec, Normalizer  # noqa: E402
 from sermodels.models.classifier import Classifier, as_classifier  # noqa: E402
 from sermodels.seeding import seed_everything  # noqa: E402
@@ -402,11 +402,6 @@ def prepare(
         train_speakers = np.concatenate([train_speakers, speaker_keys(aug.rows)])
     return Prepared(rows, x, y, parts, train_x, train_y, train_speakers, normalizer, label_set,
                     protocol, validation_source, int(len(extra)), fs)
-
-
-def speaker_keys(rows: pd.DataFrame) -> np.ndarray:
-    """One key per row naming its speaker (``corpus/speaker``), for per-speaker normalisation."""
-    return (rows["corpus"].astype(str) + "/" + rows["speaker"].astype(str)).to_numpy()
 
 
 def compile_model(config: TrainConfig, input_shape, num_classes: int, strategy=None,

@@ -403,20 +403,29 @@ def speaker_normalize(x: np.ndarray, groups: Sequence | None = None) -> np.ndarr
     keys = np.zeros(len(x), dtype=int) if groups is None else np.asarray(groups)
     if len(keys) != len(x):
         raise ValueError(f"got {len(keys)} speaker keys for {len(x)} items")
-    out = np.zeros_like(x)
+    out = np.empty_like(x)
+    dims = x.shape[-1]
     for key in np.unique(keys):
         idx = np.flatnonzero(keys == key)
-        block = x[idx]
-        flat = block.reshape(-1, x.shape[-1]).astype(np.float64)
+        flat = x[idx].reshape(-1, dims)
         valid = np.any(flat != 0, axis=1)
         if valid.any():
-            mean, std = flat[valid].mean(axis=0), flat[valid].std(axis=0)
+            kept = flat[valid].astype(np.float64)  # statistics in float64
+            mean, std = kept.mean(axis=0), kept.std(axis=0)
+            del kept
         else:
-            mean, std = np.zeros(x.shape[-1]), np.ones(x.shape[-1])
-        z = (flat - mean) / np.where(std > 1e-8, std, 1.0)
+            mean, std = np.zeros(dims), np.ones(dims)
+        scale = np.where(std > 1e-8, std, 1.0)
+        z = np.empty_like(flat)
+        for start in range(0, len(flat), _CHUNK_ROWS):  # float64 arithmetic, chunk by chunk
+            rows = slice(start, start + _CHUNK_ROWS)
+            z[rows] = (flat[rows] - mean) / scale
         z[~valid] = 0.0
-        out[idx] = z.reshape(block.shape)
+        out[idx] = z.reshape((len(idx), *x.shape[1:]))
     return out
+
+
+_CHUNK_ROWS = 16_384  # frames per step of speaker_normalize's arithmetic (bounded memory)
 
 
 class Normalizer:
@@ -446,6 +455,8 @@ class Normalizer:
 
     def fit(self, x: np.ndarray) -> Normalizer:
         """Fit on training features ``(n, ..., dims)``; statistics per last-axis feature."""
+        if self.method not in ("minmax", "zscore"):
+            return self  # "speaker" and "none" have no dataset statistics
         flat = np.asarray(x, dtype=np.float64).reshape(-1, x.shape[-1])
         if self.method == "minmax":
             lo, hi = flat.min(axis=0), flat.max(axis=0)

@@ -148,14 +148,26 @@ def make_dataset(x: np.ndarray, y: np.ndarray | None, batch_size: int, *,
     Features are decoded once (and cached on disk), so no epoch re-reads audio.
     SpecAugment and mixup, when asked for, are applied per training batch with
     seeded stateless random ops (a different draw every step, the same on every run).
+
+    The pipeline shuffles row *indices* and gathers each batch from the in-memory
+    arrays: the same batches, in the same order, as shuffling the examples
+    themselves (a shuffle's order does not depend on what it shuffles), without
+    copying every example into a shuffle buffer at each epoch, which cost seconds per
+    epoch on real corpora. The arrays are held in host-memory variables, which the
+    pipeline reads in place (a captured tensor is copied whenever an epoch starts).
     """
     import tensorflow as tf
 
-    data = (x,) if y is None else (x, y)
-    ds = tf.data.Dataset.from_tensor_slices(data if len(data) > 1 else data[0])
+    with tf.device("/CPU:0"):  # tf.data runs on the host, even when a GPU trains
+        tensors = tuple(tf.Variable(a, trainable=False)
+                        for a in ((x,) if y is None else (x, y)))
+    ds = tf.data.Dataset.range(len(x))
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size)
+    ds = ds.batch(batch_size).map(
+        lambda rows: (tuple(tf.gather(t, rows) for t in tensors) if len(tensors) > 1
+                      else tf.gather(tensors[0], rows)),
+        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if y is not None and (spec_augment or mixup_alpha > 0):
         ds = ds.enumerate().map(
             lambda step, batch: _augment_batch(step, batch[0], batch[1], seed, spec_augment,

@@ -173,3 +173,21 @@ def test_the_recommended_spec_tracks_pitch_at_8khz():
 
     out = extract(soxr.resample(y, SR, 16000).astype(np.float32), spec)
     assert out.shape == spec.output_shape() and np.isfinite(out).all()
+
+
+def test_speaker_normalize_in_chunks_equals_the_whole_computation(monkeypatch):
+    from sermodels import features
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(2.0, 3.0, size=(9, 50, 4)).astype(np.float32)
+    x[::2, 40:] = 0.0  # padding frames
+    keys = np.array([0, 0, 1, 1, 1, 2, 2, 2, 2])
+    monkeypatch.setattr(features, "_CHUNK_ROWS", 7)  # many chunks per speaker
+    got = features.speaker_normalize(x, keys)
+    for key in np.unique(keys):
+        block = x[keys == key].reshape(-1, 4).astype(np.float64)
+        valid = np.any(block != 0, axis=1)
+        mean, std = block[valid].mean(axis=0), block[valid].std(axis=0)
+        want = ((block - mean) / std).astype(np.float32)
+        want[~valid] = 0.0
+        np.testing.assert_array_equal(got[keys == key].reshape(-1, 4), want)

@@ -160,3 +160,31 @@ def test_fusion_settings_are_checked(fusion, problem):
 
     with pytest.raises(UsageError, match=problem):
         fusion_config(TrainConfig(fusion=fusion))
+
+
+def test_dataset_batches_equal_shuffling_the_examples_themselves():
+    """Shuffling indices and gathering gives the batches a shuffle of the examples would."""
+    import tensorflow as tf
+
+    from sermodels.training import make_dataset
+
+    x = np.random.default_rng(1).normal(size=(101, 5, 3)).astype(np.float32)
+    y = np.eye(7, dtype=np.float32)[np.arange(101) % 7]
+    tf.random.set_seed(0)
+    ours = make_dataset(x, y, 8, shuffle=True, seed=3)
+    reference = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(
+        101, seed=3, reshuffle_each_iteration=True).batch(8)
+    orders = []
+    for _ in range(2):  # two epochs: reshuffled alike
+        got = [(a.numpy(), b.numpy()) for a, b in ours]
+        want = [(a.numpy(), b.numpy()) for a, b in reference]
+        assert len(got) == len(want) == 13
+        for (gx, gy), (wx, wy) in zip(got, want, strict=True):
+            np.testing.assert_array_equal(gx, wx)
+            np.testing.assert_array_equal(gy, wy)
+        seen = np.concatenate([gx[:, 0, 0] for gx, _ in got])
+        assert sorted(seen) == sorted(x[:, 0, 0])  # every example once per epoch
+        orders.append(seen)
+    assert not np.array_equal(orders[0], orders[1])
+    plain = np.concatenate([b.numpy() for b in make_dataset(x, None, 8)])
+    np.testing.assert_array_equal(plain, x)  # no shuffle: in order, features only

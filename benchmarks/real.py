@@ -99,8 +99,13 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     "mfcc_svm": ("svm_functionals", MFCC_STATS, {}),
     "mfcc_svm_speaker": ("svm_functionals", replace(MFCC_STATS, normalization="speaker"), {}),
     "recommended": ("recommended", {}, {}),
+    # the recipe before real audio was measured: librosa pitch shift + time stretch copies,
+    # YIN at 16 kHz, early stopping (patience 12), no fusion
     "recommended_v1": ("recommended", {"pitch_rate": None},
-                       {"augment": RECOMMENDED_V1_AUGMENT}),
+                       {"augment": RECOMMENDED_V1_AUGMENT, "patience": 12, "fusion": None}),
+    # the shipped schedule and fusion with recommended_v1's features and augmentation
+    "cand_v1_features_fused": ("recommended", {"pitch_rate": None},
+                               {"augment": RECOMMENDED_V1_AUGMENT}),
     # candidates of the selection round on validation speakers (protocol dev), each the
     # shipped recipe with switches turned back (see results/real/selection.md)
     "cand_fast_features": ("recommended", {}, {"patience": 12, "fusion": None}),

@@ -77,6 +77,10 @@ def test_systems_run_on_the_protocols_label_set_with_paper_epochs_capped(real):
     v1 = real.system_preset("recommended_v1", "unified7", paper_epochs=15, seed=0)
     assert v1.feature_spec.pitch_rate is None
     assert [s["name"] for s in v1.config.augment] == ["pitch_shift", "time_stretch"]
+    assert v1.config.patience == 12 and v1.config.fusion is None  # the old recipe itself
+    mixed = real.system_preset("cand_v1_features_fused", "unified7", paper_epochs=15, seed=0)
+    assert mixed.feature_spec.pitch_rate is None and mixed.config.fusion
+    assert mixed.config.patience is None
 
 
 def test_development_rounds_never_touch_test_speakers(real, ravdess_only):

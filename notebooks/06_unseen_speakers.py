@@ -20,9 +20,11 @@
 # %% [markdown]
 # # **06 · What works on unseen speakers: normalise each speaker**
 #
-# *Run time: CPU, smoke mode 1.5 min (measured, 2 cores); CPU, full mode on RAVDESS + TESS
-# about 4 h (estimated: two neural systems x 5 folds, up to 50 epochs each); T4 GPU, full
-# mode about 45 min (estimated; feature extraction on Colab's 2 CPUs is a third of it).*
+# *Run time: CPU, smoke mode 1.5 min (measured, 2 cores); CPU, full mode on real RAVDESS +
+# TESS 41 min, measured once (2026-11-25, 2 cores, after notebooks 01-05 and 08 had filled
+# part of the feature cache: two neural systems x 5 folds, paper 000 up to 50 epochs, the
+# recipe 40); T4 GPU, full mode about 15 min (estimated: the trainings run several times
+# faster, feature extraction on Colab's 2 CPUs does not).*
 #
 # See why a model that has never heard a speaker struggles (features cluster by *who* speaks
 # more than by *how they feel*), measure three normalisations on unseen speakers, compare

@@ -20,9 +20,10 @@
 # %% [markdown]
 # # **07 · Paper reproductions: each preset, its claim, our numbers under both protocols**
 #
-# *Run time: CPU, smoke mode 3 min (measured, 2 cores); CPU, full mode on RAVDESS + TESS
-# about 5 h (estimated: some 25 trainings of up to 15 epochs on 11x the smoke clips); T4
-# GPU, full mode about 1 h (estimated).*
+# *Run time: CPU, smoke mode 3 min (measured, 2 cores); CPU, full mode on real RAVDESS +
+# TESS 36 min, measured once (2026-11-25, 2 cores, after notebooks 01-06 and 08 had filled
+# part of the feature cache: 25 trainings of up to 15 epochs); T4 GPU, full mode about
+# 15 min (estimated).*
 #
 # Run each paper's preset twice, under a random split (speakers leak into the test set)
 # and under unseen speakers, next to the accuracy it claims and the protocol its paper

@@ -234,49 +234,46 @@ def _enrolment(frame, root, preset, run_dir, cache_dir, n_jobs, seed) -> dict:
     result = train(frame, root, preset.feature_spec, preset.config, run_dir=run_dir,
                    cache_dir=cache_dir, n_jobs=n_jobs)
     test = result.test_rows
-    parts = [(Predictor(run_dir), 1.0)]
-    if parts[0][0].fused is not None:
-        parts = [(parts[0][0], 1 - parts[0][0].fusion_weight),
-                 (parts[0][0].fused, parts[0][0].fusion_weight)]
-    raws = []
-    for predictor, _ in parts:
-        raw = extract_features(test, root, predictor.spec, cache_dir=cache_dir, n_jobs=n_jobs,
-                               progress=False)
-        if list(raw.rows["path"]) != list(test["path"]):
+    network = Predictor(run_dir)
+    # (model, fusion weight) of each member; with one clip the network answers alone
+    members = [(network, 1.0)]
+    if network.fused is not None:
+        members = [(network, 1 - network.fusion_weight),
+                   (network.fused, network.fusion_weight)]
+    raw = {}  # member -> its test features, before any normalisation
+    for member, _ in members:
+        fs = extract_features(test, root, member.spec, cache_dir=cache_dir, n_jobs=n_jobs,
+                              progress=False)
+        if list(fs.rows["path"]) != list(test["path"]):
             raise SystemExit("test features changed between training and enrolment")
-        raws.append(raw.x)
+        raw[id(member)] = fs.x
     speakers = speaker_keys(test)
+    groups = [np.flatnonzero(speakers == key) for key in np.unique(speakers)]
     y = np.array([result.label_set.index(t) for t in test["target"]])
+
+    def normalised(x, others):
+        if others is None:  # every clip of the speaker, as in training
+            return speaker_normalize(x, speakers)
+        out = np.empty_like(x)
+        for i, rest in others.items():
+            out[i] = speaker_normalize(x[np.concatenate([[i], rest])])[0]
+        return out
+
     out = {}
     for n_clips in ENROL_CLIPS:
-        draws = 1 if n_clips is None else ENROL_DRAWS
+        used = [(network, 1.0)] if n_clips == 1 else members
         scores = []
-        for draw in range(draws):
+        for draw in range(1 if n_clips is None else ENROL_DRAWS):
             rng = np.random.default_rng([seed, draw, n_clips or 0])
-            groups = [np.flatnonzero(speakers == key) for key in np.unique(speakers)]
             # test clip -> the other clips whose statistics normalise it with itself
-            others = {} if n_clips is None else {
+            others = None if n_clips is None else {
                 i: rng.permutation(idx[idx != i])[: n_clips - 1] for idx in groups for i in idx}
-            proba = 0.0
-            # one clip: a fused recipe's SVM has nothing to normalise, and predict then lets the
-            # network answer alone; measure what predict does
-            used = parts[:1] if n_clips == 1 else parts
-            if len(used) < len(parts):
-                used = [(parts[0][0], 1.0)]
-            for (predictor, weight), raw in zip(used, raws, strict=False):
-                x = np.empty_like(raw)
-                for idx in groups:
-                    if n_clips is None:  # every clip of the speaker, as in training
-                        x[idx] = speaker_normalize(raw[idx])
-                    else:
-                        for i in idx:
-                            x[i] = speaker_normalize(raw[np.concatenate([[i], others[i]])])[0]
-                proba = proba + weight * predictor.classifier.predict_proba(x, predictor.tta)
-            pred = np.asarray(proba).argmax(axis=1)
-            scores.append(unweighted_accuracy(y, pred))
+            proba = sum(weight * member.classifier.predict_proba(
+                normalised(raw[id(member)], others), member.tta) for member, weight in used)
+            scores.append(unweighted_accuracy(y, np.asarray(proba).argmax(axis=1)))
         out["all" if n_clips is None else str(n_clips)] = round(float(np.mean(scores)), 4)
     return {"ua": out["all"], "ua_by_enrolment_clips": out, "draws": ENROL_DRAWS,
-            "fused": len(parts) > 1, "n_test": int(len(test)), "params": _params(result),
+            "fused": len(members) > 1, "n_test": int(len(test)), "params": _params(result),
             "epochs_run": int(result.metrics["epochs_run"])}
 
 

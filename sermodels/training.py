@@ -164,10 +164,12 @@ def make_dataset(x: np.ndarray, y: np.ndarray | None, batch_size: int, *,
     ds = tf.data.Dataset.range(len(x))
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size).map(
-        lambda rows: (tuple(tf.gather(t, rows) for t in tensors) if len(tensors) > 1
-                      else tf.gather(tensors[0], rows)),
-        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+    def take(rows):
+        batch = tuple(tf.gather(t, rows) for t in tensors)
+        return batch if len(batch) > 1 else batch[0]
+
+    ds = ds.batch(batch_size).map(take, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if y is not None and (spec_augment or mixup_alpha > 0):
         ds = ds.enumerate().map(
             lambda step, batch: _augment_batch(step, batch[0], batch[1], seed, spec_augment,

@@ -111,6 +111,10 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     "cand_fast_features": ("recommended", {}, {"patience": 12, "fusion": None}),
     "cand_full_schedule": ("recommended", {}, {"fusion": None}),
     "cand_full_schedule60": ("recommended", {}, {"fusion": None, "epochs": 60}),
+    # second round (benchmarks/svm_member.py): the richer SVM member and pitch at 4 kHz, with
+    # the first round's equal fusion weights
+    "cand_rich_member_w05": ("recommended", {},
+                             {"fusion": {**presets.RECOMMENDED_FUSION, "weight": 0.5}}),
 }
 
 

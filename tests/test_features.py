@@ -151,13 +151,14 @@ def test_caches_filled_before_pitch_rate_existed_stay_valid():
     assert get_spec(spec, pitch_rate=8000).key() != old
 
 
-@pytest.mark.parametrize("f0", [110.0, 220.0, 330.0])
-def test_pitch_tracked_at_8khz_matches_the_full_rate(f0):
+@pytest.mark.parametrize("rate", [8000, 4000])
+@pytest.mark.parametrize("f0", [65.0, 110.0, 220.0, 330.0, 450.0])
+def test_pitch_tracked_at_a_lower_rate_matches_the_full_rate(f0, rate):
     sr = 16000
     t = np.arange(2 * sr) / sr
     y = (0.5 * np.sin(2 * np.pi * f0 * t)).astype(np.float32)
     full = features.log_pitch(y, get_spec("recommended", pitch_rate=None))
-    fast = features.log_pitch(y, get_spec("recommended", pitch_rate=8000))
+    fast = features.log_pitch(y, get_spec("recommended", pitch_rate=rate))
     assert abs(len(full) - len(fast)) <= 1
     assert np.median(fast) == pytest.approx(np.log2(f0), abs=0.02)
     assert np.median(full) == pytest.approx(np.log2(f0), abs=0.02)
@@ -165,9 +166,10 @@ def test_pitch_tracked_at_8khz_matches_the_full_rate(f0):
         get_spec("recommended", pitch_rate=1000)
 
 
-def test_the_recommended_spec_tracks_pitch_at_8khz():
-    spec = get_spec("recommended")
-    assert spec.pitch_rate == 8000
+@pytest.mark.parametrize("name", ["recommended", "recommended_functionals"])
+def test_the_recipe_tracks_pitch_at_4khz(name):
+    spec = get_spec(name)
+    assert spec.pitch_rate == 4000
     y = speechlike(3.0)
     import soxr
 

@@ -19,11 +19,13 @@ them; the protocols below use RAVDESS and TESS). For the corpora present it runs
   speakers, three folds of the RAVDESS training actors as validation speakers.
 
 Systems: the paper presets (``paper000`` ... ``paper004``; their epochs capped at
-``--paper-epochs``, early stopping still applies), ``svm_functionals`` and ``svm_speaker`` (the
-same SVM with per-speaker normalisation), ``mfcc_svm`` / ``mfcc_svm_speaker`` (a plain RBF SVM
-on per-utterance MFCC-40 mean and standard deviation at 22,050 Hz), ``recommended`` (the
-shipped recipe) and ``recommended_v1`` (the recipe as it was before real data was measured:
-librosa pitch shift + time stretch copies, YIN at 16 kHz). Every system is trained on the
+``--paper-epochs``, early stopping still applies), ``svm_functionals``,
+``svm_functionals_speaker`` (the same SVM with per-speaker normalisation), ``svm_speaker`` (the
+recipe's SVM member alone: richer functionals, per-speaker normalisation), ``mfcc_svm`` /
+``mfcc_svm_speaker`` (a plain RBF SVM on per-utterance MFCC-40 mean and standard deviation at
+22,050 Hz), ``recommended`` (the shipped recipe) and ``recommended_v1`` (the recipe as it was
+before real data was measured: librosa pitch shift + time stretch copies, YIN at 16 kHz,
+early stopping, no fusion). Every system is trained on the
 protocol's corpora and label set. The speaker interval is a cluster bootstrap over test
 speakers (see :func:`sermodels.evaluation.speaker_bootstrap_ci`).
 
@@ -95,6 +97,9 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     "paper003": ("paper003", {}, {}),
     "paper004": ("paper004", {}, {}),
     "svm_functionals": ("svm_functionals", {}, {}),
+    # the same functionals as svm_functionals, per-speaker normalisation (what svm_speaker was
+    # until it became the recipe's richer SVM member): isolates the normalisation's gain
+    "svm_functionals_speaker": ("svm_functionals", get_spec("functionals_speaker"), {}),
     "svm_speaker": ("svm_speaker", {}, {}),
     "mfcc_svm": ("svm_functionals", MFCC_STATS, {}),
     "mfcc_svm_speaker": ("svm_functionals", replace(MFCC_STATS, normalization="speaker"), {}),

@@ -9,9 +9,10 @@ then trains SVM variants on each round's training speakers and scores them alone
 the same network. Test speakers of the canonical split are never loaded.
 
 Each variant is a JSON object: ``spec`` (changes to the ``recommended_functionals`` spec as the
-run folder recorded it), ``c`` (the SVM's C), ``weight`` (the SVM's share in the fusion) and
-``normalization`` (``"speaker"``: per-speaker z-score as shipped; ``"warp"``: per-speaker
-feature warping, each value replaced by the normal quantile of its rank within its speaker).
+run folder recorded it), ``c`` (the SVM's C), ``weight`` (the SVM's share in the fusion;
+default: the run's) and ``normalization`` (``"speaker"``: per-speaker z-score as shipped;
+``"warp"``: per-speaker feature warping, each value replaced by the normal quantile of its rank
+within its speaker).
 
 Usage: ``python benchmarks/svm_member.py --data-root DIR --network-run RUN_DIR
 [--variants '[{"spec": {"deltas": 1}}]']``; prints one JSON line per variant and appends them
@@ -27,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from real import HERE, commit, development_rounds  # benchmarks/real.py
 from scipy.stats import norm, rankdata
 
-from real import HERE, commit, development_rounds  # benchmarks/real.py
 from sermodels import manifest, models, runs
 from sermodels.cache import extract_features
 from sermodels.evaluation import unweighted_accuracy
@@ -46,10 +47,15 @@ def warp(x: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return out
 
 
+def fusion_weight(round_dir: Path) -> float:
+    """The SVM's share in a recorded fused run."""
+    return float(json.loads((round_dir / "config.json").read_text())["train"]["fusion"]
+                 .get("weight", 0.5))
+
+
 def network_probabilities(round_dir: Path, classes: list[str]):
     """Paths, the network's probabilities and the labels of one dev round's validation clips."""
-    weight = float(json.loads((round_dir / "config.json").read_text())["train"]["fusion"]
-                   .get("weight", 0.5))
+    weight = fusion_weight(round_dir)
     cols = [f"p_{c}" for c in classes]
     fused = pd.read_csv(round_dir / "test_predictions.csv")
     svm = pd.read_csv(round_dir / "fused" / "test_predictions.csv").set_index("path")
@@ -59,7 +65,7 @@ def network_probabilities(round_dir: Path, classes: list[str]):
 
 
 def score(variant: dict, dev: pd.DataFrame, rounds, nets, root: Path, cache: Path, base_spec,
-          classes: list[str], jobs: int) -> dict:
+          classes: list[str], jobs: int, run_weight: float) -> dict:
     """A variant's validation UA per round, alone and fused with the recorded network."""
     spec = get_spec(base_spec, **variant.get("spec", {}))
     fs = extract_features(dev, root, spec, cache_dir=cache, n_jobs=jobs, progress=False)
@@ -69,7 +75,7 @@ def score(variant: dict, dev: pd.DataFrame, rounds, nets, root: Path, cache: Pat
     x = speaker_normalize(fs.x, groups) if method == "speaker" else warp(fs.x, groups)
     y = np.array([classes.index(t) for t in rows["target"]])
     position = {p: i for i, p in enumerate(rows["path"])}
-    weight = float(variant.get("weight", 0.5))
+    weight = float(variant.get("weight", run_weight))
     alone, fused = [], []
     for split, (paths, net, y_val) in zip(rounds, nets, strict=True):
         role = dict(zip(dev.loc[split.index, "path"], split, strict=True))
@@ -115,7 +121,7 @@ def main() -> None:
     network = [round(unweighted_accuracy(y, p.argmax(1)), 4) for _, p, y in nets]
     for variant in variants:
         entry = {**score(variant, dev, rounds, nets, root, args.work / "cache", base_spec,
-                         classes, args.jobs),
+                         classes, args.jobs, fusion_weight(args.network_run / "dev0")),
                  "network_ua_per_fold": network, "base_spec": base_spec.to_dict(),
                  "network_run": args.network_run.name, "commit": commit(),
                  "command": "python benchmarks/svm_member.py " + " ".join(sys.argv[1:])}

@@ -188,11 +188,11 @@ register(Preset(
           "stopping: one or two validation speakers are too few to pick an epoch); test-time "
           "averaging over 3 time crops; late fusion (the SVM's share 0.6) with an RBF SVM on "
           "per-speaker normalised functionals (spec recommended_functionals: nine statistics "
-          "of MFCC, log-mel, RMS, ZCR and pitch and of their deltas). Label smoothing and an ensemble of fold models "
-          "(ensemble=3) are switches, off by default. Chosen on validation speakers only: "
-          "the synthetic development corpus (benchmarks/recipe_ablation.py), then real "
-          "RAVDESS validation actors (benchmarks/real.py --protocols dev, "
-          "benchmarks/svm_member.py).",
+          "of MFCC, log-mel, RMS, ZCR and pitch and of their deltas). Label smoothing and an "
+          "ensemble of fold models (ensemble=3) are switches, off by default. Chosen on "
+          "validation speakers only: the synthetic development corpus "
+          "(benchmarks/recipe_ablation.py), then real RAVDESS validation actors "
+          "(benchmarks/real.py --protocols dev, benchmarks/svm_member.py).",
 ))
 register(Preset(
     name="svm_functionals",

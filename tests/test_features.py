@@ -193,3 +193,19 @@ def test_speaker_normalize_in_chunks_equals_the_whole_computation(monkeypatch):
         want = ((block - mean) / std).astype(np.float32)
         want[~valid] = 0.0
         np.testing.assert_array_equal(got[keys == key].reshape(-1, 4), want)
+
+
+def test_pooled_statistics_match_numpy_and_scipy():
+    from scipy import stats as scipy_stats
+
+    rng = np.random.default_rng(5)
+    feats = rng.gamma(2.0, 1.5, size=(300, 6)).astype(np.float32)  # skewed, heavy-tailed
+    names = ("mean", "std", "q10", "median", "q90", "skew", "kurtosis", "min", "max")
+    out = features.pool(feats, names).reshape(len(names), -1)
+    expected = [feats.mean(0), feats.std(0), np.percentile(feats, 10, axis=0),
+                np.median(feats, axis=0), np.percentile(feats, 90, axis=0),
+                scipy_stats.skew(feats, axis=0), scipy_stats.kurtosis(feats, axis=0),
+                feats.min(0), feats.max(0)]
+    for name, got, want in zip(names, out, expected, strict=True):
+        assert got == pytest.approx(want, rel=1e-4, abs=1e-5), name
+    assert out.dtype == np.float32

@@ -202,8 +202,9 @@ normalisation_table.round(3)
 # - **sermodels' recommended recipe**: log-mel + pitch + energy + ZCR with deltas,
 #   **z-scored per speaker**, speed-perturbed copies of the training clips, SpecAugment and
 #   mixup, a compact CNN with attentive statistics pooling, a cosine learning rate over the
-#   whole schedule, test-time crops, and late fusion with the per-speaker SVM
-#   (`presets.get("recommended").notes` lists every switch).
+#   whole schedule, test-time crops, and late fusion with a per-speaker SVM on richer
+#   functionals (nine statistics of the features and of their deltas: the preset
+#   `svm_speaker`; `presets.get("recommended").notes` lists every switch).
 #
 # The neural systems train for at most `EPOCHS` epochs (`None`: each preset's own, 50 for
 # paper 000, which stops early on validation speakers, and 40 for the recipe, which runs
@@ -285,7 +286,8 @@ pd.DataFrame(yardsticks)
 # %%
 RECORDED_PROTOCOLS = ["canonical", "cv5", "emobox", "random"]
 recorded_rows = []
-for system in ["svm_functionals", "svm_speaker", "paper000", "recommended"]:
+for system in ["svm_functionals", "svm_functionals_speaker", "svm_speaker", "paper000",
+               "recommended"]:
     row = {"system": system}
     for protocol in RECORDED_PROTOCOLS:
         try:

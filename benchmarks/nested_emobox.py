@@ -28,13 +28,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from real import HERE, commit, system_preset  # benchmarks/real.py
+from real import HERE, actor_rounds, commit, system_preset  # benchmarks/real.py
 from svm_member import fusion_weight, network_probabilities, score  # benchmarks/svm_member.py
 
 from sermodels import manifest, runs, splits
 from sermodels.training import train
 
-INNER_FOLDS = 3
 #: the first round's SVM member (``recommended_functionals`` before this round), as changes to
 #: the shipped one
 ROUND1_MEMBER = {"pitch_rate": 8000, "deltas": 0, "stats": ["mean", "std", "q10", "median", "q90"]}
@@ -42,18 +41,8 @@ WEIGHT_STEP = 0.1
 
 
 def inner_rounds(rows: pd.DataFrame, seed: int = 0) -> list[pd.Series]:
-    """Splits of the training actors of one outer fold, as :func:`real.development_rounds`."""
-    actors = sorted(rows["speaker"].unique())
-    order = np.random.default_rng(seed).permutation(actors)
-    out = []
-    for k in range(INNER_FOLDS):
-        held = set(order[k::INNER_FOLDS])
-        rest = [a for a in order if a not in held]
-        split = pd.Series("train", index=rows.index, dtype=object)
-        split[rows["speaker"].isin(held)] = "test"
-        split[rows["speaker"] == rest[0]] = "val"
-        out.append(split)
-    return out
+    """Splits of the training actors of one outer fold, dealt as the ``dev`` protocol's."""
+    return actor_rounds(rows, sorted(rows["speaker"].unique()), seed)
 
 
 def beats(a: dict, b: dict) -> bool:

@@ -208,16 +208,22 @@ def development_rounds(frame: pd.DataFrame, seed: int = 0) -> list[pd.Series]:
     *validation* speakers of the selection), one actor of the rest validating early stopping;
     other corpora's training speakers stay in training."""
     dev = frame[frame["split"] != "test"]
-    actors = sorted(dev.loc[dev["corpus"] == "ravdess", "speaker"].unique())
+    return actor_rounds(dev, sorted(dev.loc[dev["corpus"] == "ravdess", "speaker"].unique()),
+                        seed)
+
+
+def actor_rounds(rows: pd.DataFrame, actors: list[str], seed: int = 0) -> list[pd.Series]:
+    """``actors`` dealt in a seeded order into :data:`DEV_FOLDS` folds: in round k, fold k's
+    actors are ``"test"`` (the validation speakers scored), one other actor ``"val"``, and every
+    other row of ``rows`` (other actors, other corpora) ``"train"``."""
     order = np.random.default_rng(seed).permutation(actors)
     rounds = []
     for k in range(DEV_FOLDS):
         held = set(order[k::DEV_FOLDS])
         rest = [a for a in order if a not in held]
-        split = pd.Series("train", index=dev.index, dtype=object)
-        ravdess = dev["corpus"] == "ravdess"
-        split[ravdess & dev["speaker"].isin(held)] = "test"
-        split[ravdess & (dev["speaker"] == rest[0])] = "val"
+        split = pd.Series("train", index=rows.index, dtype=object)
+        split[rows["speaker"].isin(held)] = "test"
+        split[rows["speaker"] == rest[0]] = "val"
         rounds.append(split)
     return rounds
 

@@ -42,18 +42,19 @@ def test_warp_maps_each_speakers_ranks_to_normal_quantiles(member):
 
 def test_network_probabilities_undo_the_fusion(member, tmp_path):
     classes = ["angry", "sad"]
+    paths, targets = ["a.wav", "b.wav", "c.wav"], ["angry", "sad", "sad"]
     net = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
     svm = np.array([[0.3, 0.7], [0.5, 0.5], [0.1, 0.9]])
-    fused = 0.4 * net + 0.6 * svm
-    paths = ["a.wav", "b.wav", "c.wav"]
     (tmp_path / "fused").mkdir()
     (tmp_path / "config.json").write_text(json.dumps({"train": {"fusion": {"weight": 0.6}}}))
-    for folder, p in ((tmp_path, fused), (tmp_path / "fused", svm[::-1])):
-        order = paths if folder == tmp_path else paths[::-1]  # rows matched by path
-        pd.DataFrame({"path": order, "target": ["angry", "sad", "sad"][:: 1 if folder == tmp_path
-                                                                       else -1],
-                      **{f"p_{c}": p[:, i] for i, c in enumerate(classes)}}
+
+    def predictions(folder, proba, order):
+        pd.DataFrame({"path": [paths[i] for i in order], "target": [targets[i] for i in order],
+                      **{f"p_{c}": proba[order, j] for j, c in enumerate(classes)}}
                      ).to_csv(folder / "test_predictions.csv", index=False)
+
+    predictions(tmp_path, 0.4 * net + 0.6 * svm, [0, 1, 2])
+    predictions(tmp_path / "fused", svm, [2, 0, 1])  # another order: rows are matched by path
     got_paths, got, y = member.network_probabilities(tmp_path, classes)
     assert list(got_paths) == paths and list(y) == [0, 1, 1]
     assert np.allclose(got, net)

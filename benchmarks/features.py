@@ -12,7 +12,7 @@ and, per worker (1 process, cold cache), the recommended recipe's spec next to M
 
 * ``mfcc40_clips_per_s``: 40 MFCCs (the papers' feature);
 * ``recommended_plain_clips_per_s``: the recommended spec (64 log-mel + pitch + RMS + ZCR
-  with deltas, 16 kHz; pitch tracked at 8 kHz) on plain clips;
+  with deltas, 16 kHz; pitch tracked at 4 kHz) on plain clips;
 * ``recommended_copies_clips_per_s``: the same on the recipe's perturbation copies (speed
   perturbation by soxr resampling);
 * ``recommended_v1_plain_clips_per_s`` / ``recommended_v1_copies_clips_per_s``: the recipe's

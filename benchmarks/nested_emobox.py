@@ -20,23 +20,25 @@ writes ``results/real/nested_emobox.json``.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import sys
 import time
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from real import HERE, actor_rounds, commit, system_preset  # benchmarks/real.py
-from svm_member import fusion_weight, network_probabilities, score  # benchmarks/svm_member.py
+from real import HERE, ROUND1_MEMBER, actor_rounds, commit, system_preset  # benchmarks/real.py
+from svm_member import Scorer, fusion_weight, network_probabilities  # benchmarks/svm_member.py
 
 from sermodels import manifest, runs, splits
+from sermodels.features import FeatureSpec, get_spec
 from sermodels.training import train
 
-#: the first round's SVM member (``recommended_functionals`` before this round), as changes to
-#: the shipped one
-ROUND1_MEMBER = {"pitch_rate": 8000, "deltas": 0, "stats": ["mean", "std", "q10", "median", "q90"]}
+#: the first round's SVM member (``real.ROUND1_MEMBER``) as changes to the shipped one
+ROUND1_CHANGES = {f.name: getattr(ROUND1_MEMBER, f.name) for f in fields(FeatureSpec)
+                  if f.name != "name" and getattr(ROUND1_MEMBER, f.name)
+                  != getattr(get_spec("recommended_functionals"), f.name)}
 WEIGHT_STEP = 0.1
 
 
@@ -67,7 +69,7 @@ def choose(evaluate) -> tuple[dict, list[dict]]:
         tried.append({"variant": variant, **evaluate(variant)})
         return tried[-1]
 
-    current = run({"spec": ROUND1_MEMBER, "weight": 0.5})
+    current = run({"spec": ROUND1_CHANGES, "weight": 0.5})
     new = run({"weight": 0.5})
     if beats(new, current):
         current = new
@@ -118,16 +120,15 @@ def main() -> None:
         nets = [network_probabilities(work / f"fold{k}" / f"inner{j}", classes)
                 for j in range(len(rounds))]
         weight = fusion_weight(work / f"fold{k}" / "inner0")
-        chosen, tried = choose(functools.partial(
-            score, dev=pool, rounds=rounds, nets=nets, root=root, cache=cache,
-            base_spec=base_spec, classes=classes, jobs=args.jobs, run_weight=weight))
+        chosen, tried = choose(Scorer(pool, rounds, nets, root, cache, base_spec, classes,
+                                      args.jobs, weight))
         # the outer test: the chosen member and weight with the network trained on all 20 actors
         fold_dir = args.emobox_run / f"fold{k}"
         roles = pd.read_csv(fold_dir / "split.csv").set_index("path")["split"]
         outer = pd.Series(roles.loc[ravdess["path"]].to_numpy(), index=ravdess.index)
-        outer_net = [network_probabilities(fold_dir, classes)]
-        test, shipped = (score(v, ravdess, [outer], outer_net, root, cache, base_spec, classes,
-                               args.jobs, fusion_weight(fold_dir)) for v in (chosen, {}))
+        outer_score = Scorer(ravdess, [outer], [network_probabilities(fold_dir, classes)], root,
+                             cache, base_spec, classes, args.jobs, fusion_weight(fold_dir))
+        test, shipped = outer_score(chosen), outer_score({})
         outcome.append({"fold": k, "test_actors": sorted(ravdess.loc[folds == k, "speaker"]
                                                          .unique()),
                         "chosen": chosen, "test_ua": test["fused_ua"],

@@ -64,34 +64,70 @@ def network_probabilities(round_dir: Path, classes: list[str]):
     return fused["path"].to_numpy(), net, fused["target"].map(classes.index).to_numpy()
 
 
-def score(variant: dict, dev: pd.DataFrame, rounds, nets, root: Path, cache: Path, base_spec,
-          classes: list[str], jobs: int, run_weight: float) -> dict:
-    """A variant's validation UA per round, alone and fused with the recorded network."""
-    spec = get_spec(base_spec, **variant.get("spec", {}))
-    fs = extract_features(dev, root, spec, cache_dir=cache, n_jobs=jobs, progress=False)
-    rows = fs.rows.reset_index(drop=True)
-    groups = speaker_keys(rows)
-    method = variant.get("normalization", "speaker")
-    x = speaker_normalize(fs.x, groups) if method == "speaker" else warp(fs.x, groups)
-    y = np.array([classes.index(t) for t in rows["target"]])
-    position = {p: i for i, p in enumerate(rows["path"])}
-    weight = float(variant.get("weight", run_weight))
-    alone, fused = [], []
-    for split, (paths, net, y_val) in zip(rounds, nets, strict=True):
-        role = dict(zip(dev.loc[split.index, "path"], split, strict=True))
-        train = np.array([role[p] == "train" for p in rows["path"]])
-        val = np.array([position[p] for p in paths])
-        if not (y[val] == y_val).all():
-            raise SystemExit("the run folder's validation clips do not match this data root")
-        svm = models.classical.build("svm", len(classes), seed=0, c=float(variant.get("c", 10.0)))
-        svm.fit(x[train], y[train])
-        proba = svm.predict_proba(x[val])
-        alone.append(unweighted_accuracy(y_val, proba.argmax(axis=1)))
-        fused.append(unweighted_accuracy(y_val, ((1 - weight) * net + weight * proba).argmax(1)))
-    return {"variant": variant, "svm_ua_per_fold": [round(v, 4) for v in alone],
-            "svm_ua": round(float(np.mean(alone)), 4),
-            "fused_ua_per_fold": [round(v, 4) for v in fused],
-            "fused_ua": round(float(np.mean(fused)), 4), "dims": int(x.shape[1])}
+class Scorer:
+    """Scores variants on fixed rounds against the recorded network's probabilities.
+
+    The SVM member's validation probabilities depend only on its features, normalisation and
+    C, so they are computed once per member; variants that change only the fusion weight
+    reuse them.
+
+    Args:
+        dev: the rows (with ``path`` and ``target``) the rounds split.
+        rounds: per round, ``"train"``/``"val"``/``"test"`` of ``dev``'s rows (test: scored).
+        nets: per round, :func:`network_probabilities` of its validation clips.
+        base_spec: the spec a variant's ``spec`` changes.
+        run_weight: the fusion weight of a variant that gives none.
+    """
+
+    def __init__(self, dev: pd.DataFrame, rounds, nets, root: Path, cache: Path, base_spec,
+                 classes: list[str], jobs: int, run_weight: float) -> None:
+        self.dev, self.rounds, self.nets = dev, rounds, nets
+        self.root, self.cache, self.base_spec = root, cache, base_spec
+        self.classes, self.jobs, self.run_weight = classes, jobs, run_weight
+        self._members: dict[str, tuple[list[np.ndarray], int]] = {}
+
+    def member(self, variant: dict) -> tuple[list[np.ndarray], int]:
+        """The SVM's probabilities on each round's validation clips, and its input dimension."""
+        key = json.dumps([variant.get("spec", {}), variant.get("normalization", "speaker"),
+                          float(variant.get("c", 10.0))], sort_keys=True)
+        if key not in self._members:
+            spec = get_spec(self.base_spec, **variant.get("spec", {}))
+            fs = extract_features(self.dev, self.root, spec, cache_dir=self.cache,
+                                  n_jobs=self.jobs, progress=False)
+            rows = fs.rows.reset_index(drop=True)
+            groups = speaker_keys(rows)
+            method = variant.get("normalization", "speaker")
+            x = speaker_normalize(fs.x, groups) if method == "speaker" else warp(fs.x, groups)
+            y = np.array([self.classes.index(t) for t in rows["target"]])
+            position = {p: i for i, p in enumerate(rows["path"])}
+            probas = []
+            for split, (paths, _, y_val) in zip(self.rounds, self.nets, strict=True):
+                role = dict(zip(self.dev.loc[split.index, "path"], split, strict=True))
+                train = np.array([role[p] == "train" for p in rows["path"]])
+                val = np.array([position[p] for p in paths])
+                if not (y[val] == y_val).all():
+                    raise SystemExit("the run folder's validation clips do not match this data "
+                                     "root")
+                svm = models.classical.build("svm", len(self.classes), seed=0,
+                                             c=float(variant.get("c", 10.0)))
+                svm.fit(x[train], y[train])
+                probas.append(svm.predict_proba(x[val]))
+            self._members[key] = probas, int(x.shape[1])
+        return self._members[key]
+
+    def __call__(self, variant: dict) -> dict:
+        """A variant's validation UA per round, alone and fused with the recorded network."""
+        probas, dims = self.member(variant)
+        weight = float(variant.get("weight", self.run_weight))
+        alone, fused = [], []
+        for proba, (_, net, y_val) in zip(probas, self.nets, strict=True):
+            alone.append(unweighted_accuracy(y_val, proba.argmax(axis=1)))
+            fused.append(unweighted_accuracy(y_val,
+                                             ((1 - weight) * net + weight * proba).argmax(1)))
+        return {"variant": variant, "svm_ua_per_fold": [round(v, 4) for v in alone],
+                "svm_ua": round(float(np.mean(alone)), 4),
+                "fused_ua_per_fold": [round(v, 4) for v in fused],
+                "fused_ua": round(float(np.mean(fused)), 4), "dims": dims}
 
 
 def main() -> None:
@@ -119,9 +155,10 @@ def main() -> None:
             for k in range(len(rounds))]
     record = json.loads(args.out.read_text()) if args.out.is_file() else []
     network = [round(unweighted_accuracy(y, p.argmax(1)), 4) for _, p, y in nets]
+    score = Scorer(dev, rounds, nets, root, args.work / "cache", base_spec, classes, args.jobs,
+                   fusion_weight(args.network_run / "dev0"))
     for variant in variants:
-        entry = {**score(variant, dev, rounds, nets, root, args.work / "cache", base_spec,
-                         classes, args.jobs, fusion_weight(args.network_run / "dev0")),
+        entry = {**score(variant),
                  "network_ua_per_fold": network, "base_spec": base_spec.to_dict(),
                  "network_run": args.network_run.name, "commit": commit(),
                  "command": "python benchmarks/svm_member.py " + " ".join(sys.argv[1:])}

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from sermodels import synthetic  # noqa: E402
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture(scope="session")
+def load_benchmark():
+    """Import a script of ``benchmarks/`` by name (its folder on ``sys.path`` while it loads, so
+    that it finds its neighbours, e.g. ``svm_member.py`` imports ``real.py``)."""
+    def load(name: str, module_name: str | None = None):
+        spec = importlib.util.spec_from_file_location(module_name or name,
+                                                      BENCHMARKS / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.path.insert(0, str(BENCHMARKS))
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            sys.path.remove(str(BENCHMARKS))
+        return module
+    return load
 
 
 @pytest.fixture(scope="session")

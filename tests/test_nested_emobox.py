@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-
 
 @pytest.fixture(scope="module")
-def nested():
-    sys.path.insert(0, str(BENCHMARKS))  # it imports real.py and svm_member.py as neighbours
-    try:
-        spec = importlib.util.spec_from_file_location("nested_emobox",
-                                                      BENCHMARKS / "nested_emobox.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    return module
+def nested(load_benchmark):
+    return load_benchmark("nested_emobox")
 
 
 def scores(table):
@@ -51,7 +37,7 @@ def test_choose_adopts_the_new_member_then_climbs_the_weight(nested):
 
 
 def test_choose_keeps_the_old_member_and_can_lower_the_weight(nested):
-    old = nested.ROUND1_MEMBER
+    old = nested.ROUND1_CHANGES
     table = {("old", 0.5): [0.6, 0.6, 0.6], ("new", 0.5): [0.7, 0.55, 0.55],
              ("old", 0.6): [0.5, 0.5, 0.5], ("old", 0.4): [0.65, 0.62, 0.58],
              ("old", 0.3): [0.6, 0.6, 0.6]}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -15,11 +14,8 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 @pytest.fixture(scope="module")
-def real():
-    spec = importlib.util.spec_from_file_location("real_benchmark", BENCHMARKS / "real.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def real(load_benchmark):
+    return load_benchmark("real", "real_benchmark")
 
 
 @pytest.fixture(scope="module")

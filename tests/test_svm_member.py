@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-
 
 @pytest.fixture(scope="module")
-def member():
-    sys.path.insert(0, str(BENCHMARKS))  # svm_member imports real.py as its neighbour
-    try:
-        spec = importlib.util.spec_from_file_location("svm_member", BENCHMARKS / "svm_member.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    return module
+def member(load_benchmark):
+    return load_benchmark("svm_member")
 
 
 def test_warp_maps_each_speakers_ranks_to_normal_quantiles(member):

@@ -10,7 +10,9 @@ Prints one JSON object:
   model) with :class:`sermodels.inference.Predictor`.
 
 Throughput is measured on epochs 2..N (epoch 1 includes graph tracing) over
-2,000 synthetic three-second clips. Usage: ``python benchmarks/training.py``.
+2,000 synthetic three-second clips; ``sermodels_epoch_s`` lists every epoch, so that a
+stall between epochs (tf.data's autotuner once cost 3-4 s on every other epoch) shows.
+Usage: ``python benchmarks/training.py``.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ class EpochTimer(keras.callbacks.Callback):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=2000)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=6)
     args = parser.parse_args()
     spec = get_spec("mfcc40")  # 40 MFCCs x 301 frames (3 s), as in the main job
     config = TrainConfig(model="cnn_lstm", epochs=args.epochs, verbose=0, patience=100,
@@ -83,6 +85,7 @@ def main() -> None:
         finally:
             keras.Model.fit = original
         ours = n_train / float(np.mean(timer.times[1:]))
+        ours_epochs = timer.times
 
         # latency: a run folder, then model-only and file-to-probabilities
         small = frame.groupby("split").head(40)
@@ -112,6 +115,7 @@ def main() -> None:
         "sermodels_vs_baseline": round(ours / baseline, 3),
         "fit_baseline_s_per_epoch": round(n_train / baseline, 2),
         "sermodels_s_per_epoch": round(n_train / ours, 2),
+        "sermodels_epoch_s": [round(t, 2) for t in ours_epochs],
         "latency_model_ms_median": round(1000 * float(np.median(model_times)), 2),
         "latency_file_ms_median": round(1000 * float(np.median(file_times)), 2),
         "cpu_count": os.cpu_count(),

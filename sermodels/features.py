@@ -31,7 +31,9 @@ import numpy as np
 from sermodels.audio import AudioConfig
 
 KINDS = ("sequence", "image", "pooled")
-FEATURES = ("mfcc", "logmel", "rms", "zcr", "chroma", "pitch")
+FEATURES = ("mfcc", "logmel", "rms", "zcr", "chroma", "pitch", "spectral")
+SPECTRAL_DIM = 12
+"""Rows of the ``spectral`` feature (see :func:`spectral_shape`)."""
 STATS = ("mean", "std", "min", "max", "median", "q10", "q90", "skew", "kurtosis")
 NORMALIZATIONS = ("none", "minmax", "zscore", "speaker")
 
@@ -44,7 +46,8 @@ class FeatureSpec:
         name: preset name (not part of the cache key).
         kind: ``sequence``, ``image`` or ``pooled``.
         features: frame-level features to concatenate, from :data:`FEATURES` (``pitch`` is
-            the log2 YIN fundamental frequency).
+            the log2 YIN fundamental frequency; ``spectral`` the spectral shape of
+            :func:`spectral_shape`).
         n_mfcc: number of MFCCs.
         n_mels: mel bands (for log-mel, and the mel spectrum MFCCs come from).
         frame_ms: analysis window in ms (25 ms default).
@@ -134,7 +137,7 @@ class FeatureSpec:
     def frame_dim(self) -> int:
         """Features per frame, deltas included."""
         dims = {"mfcc": self.n_mfcc, "logmel": self.n_mels, "rms": 1, "zcr": 1, "chroma": 12,
-                "pitch": 1}
+                "pitch": 1, "spectral": SPECTRAL_DIM}
         return sum(dims[f] for f in self.features) * (1 + self.deltas)
 
     def output_shape(self, num_samples: int | None = None) -> tuple[int, ...]:
@@ -283,6 +286,8 @@ def frame_features(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
             parts.append(librosa.feature.chroma_stft(S=power, sr=sr, n_fft=n_fft))
         elif name == "pitch":
             parts.append(log_pitch(y, spec)[None, :])
+        elif name == "spectral":
+            parts.append(spectral_shape(power, sr, n_fft))
     frames = min(p.shape[1] for p in parts)
     feats = np.concatenate([p[:, :frames] for p in parts], axis=0)
     if spec.deltas:
@@ -316,6 +321,38 @@ def log_pitch(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     f0 = librosa.yin(y, fmin=60.0, fmax=500.0, sr=rate, frame_length=frame_length,
                      hop_length=hop, center=True)
     return np.log2(f0)
+
+
+def spectral_shape(power: np.ndarray, sr: int, n_fft: int) -> np.ndarray:
+    """Spectral shape of each frame of a power spectrogram, :data:`SPECTRAL_DIM` rows.
+
+    log2 centroid, log2 bandwidth and log2 85% roll-off (Hz + 1), log10 flatness, the slope
+    of the log spectrum (dB per kHz, least squares over all bins), and librosa's spectral
+    contrast (6 octave bands and the valley row): the spectral-tilt and voice-quality cues
+    of eGeMAPS-style functionals. Silent frames give finite values.
+
+    Args:
+        power: ``(1 + n_fft // 2, frames)`` power spectrogram.
+        sr: sample rate in Hz.
+        n_fft: FFT size of ``power``.
+
+    Returns:
+        ``(SPECTRAL_DIM, frames)`` float array.
+    """
+    import librosa
+
+    mag = np.sqrt(power)
+    freqs = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
+    centroid = librosa.feature.spectral_centroid(S=mag, freq=freqs)
+    bandwidth = librosa.feature.spectral_bandwidth(S=mag, freq=freqs, centroid=centroid)
+    rolloff = librosa.feature.spectral_rolloff(S=mag, freq=freqs, roll_percent=0.85)
+    flatness = librosa.feature.spectral_flatness(S=mag, power=2.0)
+    db = librosa.power_to_db(power, ref=1.0, amin=1e-10, top_db=None)
+    khz = freqs / 1000.0 - (freqs / 1000.0).mean()
+    slope = (khz @ (db - db.mean(axis=0))) / (khz @ khz)
+    contrast = librosa.feature.spectral_contrast(S=mag, sr=sr, n_fft=n_fft, freq=freqs)
+    return np.concatenate([np.log2(centroid + 1), np.log2(bandwidth + 1), np.log2(rolloff + 1),
+                           np.log10(flatness + 1e-10), slope[None, :], contrast], axis=0)
 
 
 @functools.lru_cache(maxsize=32)

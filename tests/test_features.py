@@ -209,3 +209,25 @@ def test_pooled_statistics_match_numpy_and_scipy():
     for name, got, want in zip(names, out, expected, strict=True):
         assert got == pytest.approx(want, rel=1e-4, abs=1e-5), name
     assert out.dtype == np.float32
+
+
+def test_spectral_shape_reads_tone_noise_and_silence():
+    """centroid of a tone at its frequency, flat noise flatter than a tone, a falling
+    spectrum a negative slope, silent frames finite."""
+    sr = 16_000
+    spec = FeatureSpec(features=("spectral",), audio=AudioConfig(sample_rate=sr))
+    assert spec.frame_dim == features.SPECTRAL_DIM
+    t = np.arange(sr) / sr
+    tone = 0.5 * np.sin(2 * np.pi * 1000 * t).astype(np.float32)
+    noise = np.random.default_rng(0).normal(scale=0.1, size=sr).astype(np.float32)
+    falling = np.cumsum(noise).astype(np.float32)  # brown noise: power falls with frequency
+    falling *= 0.5 / np.abs(falling).max()
+    silence = np.zeros(sr, np.float32)
+    f_tone, f_noise, f_fall, f_silence = (extract(y, spec) for y in (tone, noise, falling,
+                                                                      silence))
+    assert f_tone.shape == (101, features.SPECTRAL_DIM)
+    mid = slice(10, 90)
+    assert 2 ** np.median(f_tone[mid, 0]) == pytest.approx(1001, rel=0.02)  # log2(Hz + 1)
+    assert np.median(f_noise[mid, 3]) > np.median(f_tone[mid, 3]) + 2  # log10 flatness
+    assert abs(np.median(f_noise[mid, 4])) < 0.5 < -np.median(f_fall[mid, 4])  # dB per kHz
+    assert np.isfinite(f_silence).all()

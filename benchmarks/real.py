@@ -128,6 +128,9 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     # the first round's equal fusion weights
     "cand_rich_member_w05": ("recommended", {},
                              {"fusion": {**presets.RECOMMENDED_FUSION, "weight": 0.5}}),
+    # third round: the shipped recipe with one training switch changed, at no cost in time
+    "cand_label_smoothing": ("recommended", {}, {"label_smoothing": 0.1}),
+    "cand_mixup04": ("recommended", {}, {"mixup_alpha": 0.4}),
 }
 
 

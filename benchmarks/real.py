@@ -357,7 +357,9 @@ def _cell(e: dict | None) -> str:
 
 def markdown(entries: dict) -> str:
     """The results tables (unweighted accuracy): one row per system, one column per protocol;
-    then the enrolment and the selection (validation speakers) tables when they were run."""
+    then the enrolment and the selection (validation speakers) tables when they were run.
+    Rows follow the entries' keys in sorted order, as ``results.json`` stores them."""
+    entries = dict(sorted(entries.items()))
     systems = [s for s in SYSTEMS if any(e["system"] == s for e in entries.values())]
     head = ["system", *[f"{p} ({PROTOCOLS[p][1]})" for p in MAIN_PROTOCOLS]]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -388,6 +390,7 @@ def markdown(entries: dict) -> str:
 
 def enrolment_markdown(entries: dict) -> str:
     """Accuracy against the number of unlabelled clips of each test speaker (``enrol``)."""
+    entries = dict(sorted(entries.items()))
     enrol = [e for e in entries.values() if e["protocol"] == "enrol"]
     if not enrol:
         return "Not measured yet (`python benchmarks/real.py --protocols enrol`).\n"

@@ -132,3 +132,12 @@ def test_enrolment_scores_every_clip_count(real, tiny_original, tmp_path):
     # one clip leaves per-speaker functionals with nothing: all zeros, one answer for all
     assert scores["1"] <= scores["all"]
     assert "| 1 clip | 5 clips |" in real.markdown({"svm_speaker/enrol": entry})
+
+
+def test_the_tables_do_not_depend_on_the_order_entries_were_run_in(real):
+    """real.py writes the README while running, from entries in the order they were added;
+    the test above reads them sorted from results.json: both must give the same tables."""
+    entries = json.loads((BENCHMARKS / "results" / "real" / "results.json").read_text())
+    shuffled = dict(reversed(list(entries.items())))
+    for write in real.README_BLOCKS.values():
+        assert write(shuffled) == write(entries)

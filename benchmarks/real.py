@@ -131,6 +131,8 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     # third round: the shipped recipe with one training switch changed, at no cost in time
     "cand_label_smoothing": ("recommended", {}, {"label_smoothing": 0.1}),
     "cand_mixup04": ("recommended", {}, {"mixup_alpha": 0.4}),
+    # the rule's next step: label smoothing on top of the larger gain, mixup 0.4
+    "cand_mixup04_ls": ("recommended", {}, {"mixup_alpha": 0.4, "label_smoothing": 0.1}),
 }
 
 

@@ -107,6 +107,8 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     "mfcc_svm": ("svm_functionals", MFCC_STATS, {}),
     "mfcc_svm_speaker": ("svm_functionals", replace(MFCC_STATS, normalization="speaker"), {}),
     "recommended": ("recommended", {}, {}),
+    # the recipe after the second selection round (mixup 0.2, no label smoothing)
+    "recommended_round2": ("recommended", {}, {"mixup_alpha": 0.2, "label_smoothing": 0.0}),
     # the recipe after the first selection round on real validation speakers (pitch at 8 kHz,
     # the SVM member on the functionals of svm_functionals, equal fusion weights)
     "recommended_round1": ("recommended", {"pitch_rate": 8_000},

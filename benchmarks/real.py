@@ -92,6 +92,10 @@ ROUND1_MEMBER = register_spec(replace(get_spec("functionals"), name="recommended
 RECOMMENDED_V1_AUGMENT = [{"name": "pitch_shift", "min_semitones": -2.0, "max_semitones": 2.0},
                           {"name": "time_stretch", "min_rate": 0.9, "max_rate": 1.1}]
 
+#: the training switches round 3 changed, as every earlier recipe and candidate had them: the
+#: systems below are the shipped preset plus changes, so each earlier one restores these
+BEFORE_ROUND3 = {"mixup_alpha": 0.2, "label_smoothing": 0.0}
+
 #: system -> (preset, feature-spec (name or object) or changes, training-config changes)
 SYSTEMS: dict[str, tuple[str, object, dict]] = {
     "paper000": ("paper000", {}, {}),
@@ -108,32 +112,36 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     "mfcc_svm_speaker": ("svm_functionals", replace(MFCC_STATS, normalization="speaker"), {}),
     "recommended": ("recommended", {}, {}),
     # the recipe after the second selection round (mixup 0.2, no label smoothing)
-    "recommended_round2": ("recommended", {}, {"mixup_alpha": 0.2, "label_smoothing": 0.0}),
+    "recommended_round2": ("recommended", {}, BEFORE_ROUND3),
     # the recipe after the first selection round on real validation speakers (pitch at 8 kHz,
     # the SVM member on the functionals of svm_functionals, equal fusion weights)
     "recommended_round1": ("recommended", {"pitch_rate": 8_000},
-                           {"fusion": {"model": "svm", "spec": ROUND1_MEMBER.name,
-                                       "weight": 0.5}}),
+                           {**BEFORE_ROUND3, "fusion": {"model": "svm",
+                                                        "spec": ROUND1_MEMBER.name,
+                                                        "weight": 0.5}}),
     # the recipe before real audio was measured: librosa pitch shift + time stretch copies,
     # YIN at 16 kHz, early stopping (patience 12), no fusion
     "recommended_v1": ("recommended", {"pitch_rate": None},
-                       {"augment": RECOMMENDED_V1_AUGMENT, "patience": 12, "fusion": None}),
+                       {**BEFORE_ROUND3, "augment": RECOMMENDED_V1_AUGMENT, "patience": 12,
+                        "fusion": None}),
     # the shipped schedule and fusion with recommended_v1's features and augmentation
     "cand_v1_features_fused": ("recommended", {"pitch_rate": None},
-                               {"augment": RECOMMENDED_V1_AUGMENT}),
+                               {**BEFORE_ROUND3, "augment": RECOMMENDED_V1_AUGMENT}),
     # candidates of the selection round on validation speakers (protocol dev), each the
     # shipped recipe with switches turned back (see results/real/selection.md)
-    "cand_fast_features": ("recommended", {}, {"patience": 12, "fusion": None}),
-    "cand_full_schedule": ("recommended", {}, {"fusion": None}),
-    "cand_full_schedule60": ("recommended", {}, {"fusion": None, "epochs": 60}),
+    "cand_fast_features": ("recommended", {}, {**BEFORE_ROUND3, "patience": 12, "fusion": None}),
+    "cand_full_schedule": ("recommended", {}, {**BEFORE_ROUND3, "fusion": None}),
+    "cand_full_schedule60": ("recommended", {}, {**BEFORE_ROUND3, "fusion": None, "epochs": 60}),
     # second round (benchmarks/svm_member.py): the richer SVM member and pitch at 4 kHz, with
     # the first round's equal fusion weights
     "cand_rich_member_w05": ("recommended", {},
-                             {"fusion": {**presets.RECOMMENDED_FUSION, "weight": 0.5}}),
-    # third round: the shipped recipe with one training switch changed, at no cost in time
-    "cand_label_smoothing": ("recommended", {}, {"label_smoothing": 0.1}),
-    "cand_mixup04": ("recommended", {}, {"mixup_alpha": 0.4}),
-    # the rule's next step: label smoothing on top of the larger gain, mixup 0.4
+                             {**BEFORE_ROUND3,
+                              "fusion": {**presets.RECOMMENDED_FUSION, "weight": 0.5}}),
+    # third round: round 2's recipe with one training switch changed, at no cost in time
+    "cand_label_smoothing": ("recommended", {}, {**BEFORE_ROUND3, "label_smoothing": 0.1}),
+    "cand_mixup04": ("recommended", {}, {**BEFORE_ROUND3, "mixup_alpha": 0.4}),
+    # the rule's next step: label smoothing on top of the larger gain, mixup 0.4 (the recipe
+    # round 3 adopted)
     "cand_mixup04_ls": ("recommended", {}, {"mixup_alpha": 0.4, "label_smoothing": 0.1}),
 }
 
@@ -359,11 +367,15 @@ def _cell(e: dict | None) -> str:
     return f"{_pct(e['ua'])} [{_pct(lo)}, {_pct(hi)}]"
 
 
+def _of_protocol(entries: dict, protocol: str) -> list[dict]:
+    """The entries of one protocol in their keys' sorted order (as ``results.json`` stores
+    them), whatever order they were run in."""
+    return [entries[k] for k in sorted(entries) if entries[k]["protocol"] == protocol]
+
+
 def markdown(entries: dict) -> str:
     """The results tables (unweighted accuracy): one row per system, one column per protocol;
-    then the enrolment and the selection (validation speakers) tables when they were run.
-    Rows follow the entries' keys in sorted order, as ``results.json`` stores them."""
-    entries = dict(sorted(entries.items()))
+    then the enrolment and the selection (validation speakers) tables when they were run."""
     systems = [s for s in SYSTEMS if any(e["system"] == s for e in entries.values())]
     head = ["system", *[f"{p} ({PROTOCOLS[p][1]})" for p in MAIN_PROTOCOLS]]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -382,7 +394,7 @@ def markdown(entries: dict) -> str:
     enrol = enrolment_markdown(entries)
     if enrol:
         lines += ["", enrol.strip()]
-    dev = [e for e in entries.values() if e["protocol"] == "dev"]
+    dev = _of_protocol(entries, "dev")
     if dev:
         lines += ["", f"Selection on validation speakers only ({PROTOCOLS['dev'][2]}):", "",
                   "| system | validation UA (mean ± std over folds) | per fold |", "|---|---|---|"]
@@ -394,8 +406,7 @@ def markdown(entries: dict) -> str:
 
 def enrolment_markdown(entries: dict) -> str:
     """Accuracy against the number of unlabelled clips of each test speaker (``enrol``)."""
-    entries = dict(sorted(entries.items()))
-    enrol = [e for e in entries.values() if e["protocol"] == "enrol"]
+    enrol = _of_protocol(entries, "enrol")
     if not enrol:
         return "Not measured yet (`python benchmarks/real.py --protocols enrol`).\n"
     counts = [c for c in ("all" if n is None else str(n) for n in ENROL_CLIPS)

@@ -141,3 +141,16 @@ def test_the_tables_do_not_depend_on_the_order_entries_were_run_in(real):
     shuffled = dict(reversed(list(entries.items())))
     for write in real.README_BLOCKS.values():
         assert write(shuffled) == write(entries)
+
+
+def test_earlier_recipes_keep_the_training_they_were_recorded_with(real):
+    """Systems are the shipped preset plus changes: when round 3 changed the preset's mixup and
+    label smoothing, every earlier recipe and candidate must still train as it was recorded."""
+    current = {"recommended", "cand_mixup04_ls"}
+    for key, (preset, _, changes) in real.SYSTEMS.items():
+        if preset != "recommended" or key in current:
+            continue
+        config = real.system_preset(key, "unified7", 15, 0).config
+        want = {**real.BEFORE_ROUND3, **{k: v for k, v in changes.items()
+                                          if k in real.BEFORE_ROUND3}}
+        assert {k: getattr(config, k) for k in want} == want, key

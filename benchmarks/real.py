@@ -143,7 +143,17 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     # the rule's next step: label smoothing on top of the larger gain, mixup 0.4 (the recipe
     # round 3 adopted)
     "cand_mixup04_ls": ("recommended", {}, {"mixup_alpha": 0.4, "label_smoothing": 0.1}),
+    # fourth round (ROUND4_CANDIDATES): round 3's recipe with one change each, judged by the
+    # paired rule over two seeds of the dev folds (paired_decision)
+    "cand_weight_average": ("recommended", {}, {"weight_average": 0.999}),
+    "cand_speaker_adv": ("recommended", {}, {"speaker_adversarial": 0.5}),
+    "cand_wide": ("recommended", {}, {"model_options": {"filters": (64, 128, 128)}}),
 }
+#: the fourth round's candidates, each against the shipped recipe (``recommended``)
+ROUND4_CANDIDATES = ("cand_weight_average", "cand_speaker_adv", "cand_wide")
+#: seeds of the dev protocol the fourth round's rule compares on (each seed deals the RAVDESS
+#: actors into 3 folds its own way: 6 validation rounds, paired between two systems)
+ROUND4_SEEDS = (0, 1)
 
 
 def system_preset(key: str, label_set: str, paper_epochs: int, seed: int) -> presets.Preset:
@@ -351,6 +361,44 @@ def run_one(key: str, protocol: str, frame: pd.DataFrame, root: Path, work: Path
     }
 
 
+def entry_key(system: str, protocol: str, seed: int = 0) -> str:
+    """Key of an entry in ``results.json``: ``system/protocol``, with ``/seedN`` when the seed
+    is not 0 (the tables quote seed 0; other seeds sit beside it, never over it)."""
+    return f"{system}/{protocol}" + (f"/seed{seed}" if seed else "")
+
+
+def paired_decision(entries: dict, candidate: str, reference: str = "recommended",
+                    seeds=ROUND4_SEEDS) -> dict:
+    """The fourth round's rule: a candidate is adopted when its validation UA beats the
+    reference's by more than twice the standard error of their paired differences (over every
+    seed's dev folds) and on at least two thirds of those rounds.
+
+    Args:
+        entries: ``results.json`` entries holding both systems' ``dev`` entries for ``seeds``.
+        candidate: the candidate system.
+        reference: the system it must beat.
+        seeds: the dev seeds compared.
+
+    Returns:
+        ``{"differences", "mean_gain", "standard_error", "better", "rounds", "adopted"}``
+        (gains in accuracy points of 1, e.g. 0.012), or ``{"missing": [keys]}``.
+    """
+    keys = [entry_key(s, "dev", seed) for seed in seeds for s in (candidate, reference)]
+    missing = [k for k in keys if k not in entries]
+    if missing:
+        return {"missing": missing}
+    diffs = np.concatenate([
+        np.subtract(entries[entry_key(candidate, "dev", seed)]["ua_per_fold"],
+                    entries[entry_key(reference, "dev", seed)]["ua_per_fold"])
+        for seed in seeds])
+    se = float(diffs.std(ddof=1) / np.sqrt(len(diffs)))
+    better = int((diffs > 0).sum())
+    return {"differences": [round(float(d), 4) for d in diffs],
+            "mean_gain": round(float(diffs.mean()), 4), "standard_error": round(se, 4),
+            "better": better, "rounds": len(diffs),
+            "adopted": bool(diffs.mean() > 2 * se and 3 * better >= 2 * len(diffs))}
+
+
 def _pct(value) -> str:
     return "" if value is None else f"{100 * value:.1f}%"
 
@@ -367,10 +415,11 @@ def _cell(e: dict | None) -> str:
     return f"{_pct(e['ua'])} [{_pct(lo)}, {_pct(hi)}]"
 
 
-def _of_protocol(entries: dict, protocol: str) -> list[dict]:
-    """The entries of one protocol in their keys' sorted order (as ``results.json`` stores
-    them), whatever order they were run in."""
-    return [entries[k] for k in sorted(entries) if entries[k]["protocol"] == protocol]
+def _of_protocol(entries: dict, protocol: str, seed: int | None = 0) -> list[dict]:
+    """The entries of one protocol (and ``seed``; ``None``: every seed) in their keys' sorted
+    order (as ``results.json`` stores them), whatever order they were run in."""
+    return [entries[k] for k in sorted(entries) if entries[k]["protocol"] == protocol
+            and (seed is None or entries[k].get("seed", 0) == seed)]
 
 
 def markdown(entries: dict) -> str:
@@ -394,12 +443,21 @@ def markdown(entries: dict) -> str:
     enrol = enrolment_markdown(entries)
     if enrol:
         lines += ["", enrol.strip()]
-    dev = _of_protocol(entries, "dev")
+    others = [e for p in MAIN_PROTOCOLS for e in _of_protocol(entries, p, None)
+              if e.get("seed", 0)]
+    if others:
+        lines += ["", "The same systems trained with other seeds (the table above is seed 0):", "",
+                  "| system | protocol | seed | unweighted accuracy |", "|---|---|---|---|"]
+        for e in sorted(others, key=lambda e: (e["system"], e["protocol"], e["seed"])):
+            lines.append(f"| `{e['system']}` | {e['protocol']} | {e['seed']} | {_cell(e)} |")
+    dev = _of_protocol(entries, "dev", None)
     if dev:
-        lines += ["", f"Selection on validation speakers only ({PROTOCOLS['dev'][2]}):", "",
-                  "| system | validation UA (mean ± std over folds) | per fold |", "|---|---|---|"]
-        for e in dev:
-            lines.append(f"| `{e['system']}` | {_cell(e)} | "
+        lines += ["", f"Selection on validation speakers only ({PROTOCOLS['dev'][2]}; the seed "
+                  "deals the actors into the folds):", "",
+                  "| system | seed | validation UA (mean ± std over folds) | per fold |",
+                  "|---|---|---|---|"]
+        for e in sorted(dev, key=lambda e: (e["system"], e.get("seed", 0))):
+            lines.append(f"| `{e['system']}` | {e.get('seed', 0)} | {_cell(e)} | "
                          + ", ".join(_pct(v) for v in e["ua_per_fold"]) + " |")
     return "\n".join(lines) + "\n"
 
@@ -520,7 +578,8 @@ def main() -> None:
             print(f"running {key} under {protocol} ...", file=sys.stderr, flush=True)
             entry = run_one(key, protocol, frame, root, work, seed=args.seed,
                             paper_epochs=args.paper_epochs, n_jobs=args.jobs)
-            entries[f"{key}/{protocol}"] = done[f"{key}/{protocol}"] = entry
+            name = entry_key(key, protocol, args.seed)
+            entries[name] = done[name] = entry
             record.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
             (args.out / "results.md").write_text(markdown(entries))
             if args.out.resolve() == (HERE / "results" / "real").resolve():

@@ -74,6 +74,13 @@ class TrainConfig:
             trains that model on the same split (through :func:`train`, saved in the run
             folder's ``fused/``) and averages the probabilities, ``weight`` being the
             classical model's share (``None``: one model).
+        weight_average: keep an exponential moving average of the weights with this
+            momentum (e.g. 0.999) and end training with the averaged weights (Keras'
+            ``use_ema``; 0: off, the final weights). Needs ``patience=None``.
+        speaker_adversarial: train a speaker classifier on the network's last hidden layer
+            through a gradient reversal of this scale (Ganin and Lempitsky's domain-adversarial
+            training, with the training speakers as domains), pushing that layer to carry
+            less about who speaks; the speaker head is dropped after training (0: off).
         seed: seeds Python, NumPy and Keras, and the shuffling.
         deterministic: make TensorFlow ops deterministic on CPU (same seed, same numbers).
         mixed_precision: ``"auto"`` (on with a GPU), ``"on"`` or ``"off"``.
@@ -100,6 +107,8 @@ class TrainConfig:
     tta_crops: int = 0
     ensemble: int = 0
     fusion: dict | None = None
+    weight_average: float = 0.0
+    speaker_adversarial: float = 0.0
     seed: int = 0
     deterministic: bool = True
     mixed_precision: str = "auto"
@@ -442,18 +451,40 @@ def compile_model(config: TrainConfig, input_shape, num_classes: int, strategy=N
     try:
         with strategy.scope():
             model = models.build(config.model, input_shape, num_classes, **config.model_options)
-            rate = config.learning_rate
-            if config.lr_schedule == "cosine":
-                rate = keras.optimizers.schedules.CosineDecay(
-                    config.learning_rate, decay_steps=max(1, config.epochs * steps_per_epoch),
-                    alpha=0.01)
-            elif config.lr_schedule != "plateau":
-                raise ValueError(f"lr_schedule must be plateau or cosine, got {config.lr_schedule!r}")
             loss = keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing)
-            model.compile(optimizer=keras.optimizers.Adam(rate), loss=loss, metrics=["accuracy"])
+            model.compile(optimizer=make_optimizer(config, steps_per_epoch), loss=loss,
+                          metrics=["accuracy"])
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
     return model
+
+
+def make_optimizer(config: TrainConfig, steps_per_epoch: int = 1) -> keras.optimizers.Optimizer:
+    """Adam at ``config.learning_rate``, with its schedule and weight averaging.
+
+    Args:
+        config: training settings (``learning_rate``, ``lr_schedule``, ``epochs``,
+            ``weight_average``).
+        steps_per_epoch: batches per epoch (the cosine schedule decays over all of them).
+
+    Returns:
+        A Keras optimizer.
+    """
+    rate = config.learning_rate
+    if config.lr_schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate, decay_steps=max(1, config.epochs * steps_per_epoch),
+            alpha=0.01)
+    elif config.lr_schedule != "plateau":
+        raise ValueError(f"lr_schedule must be plateau or cosine, got {config.lr_schedule!r}")
+    if not 0.0 <= config.weight_average < 1.0:
+        raise ValueError(f"weight_average must be in [0, 1), got {config.weight_average!r}")
+    if config.weight_average and config.patience is not None:
+        raise ValueError("weight_average needs patience=None: early stopping would restore the "
+                         "best epoch's raw weights over the averaged ones")
+    if config.weight_average:
+        return keras.optimizers.Adam(rate, use_ema=True, ema_momentum=config.weight_average)
+    return keras.optimizers.Adam(rate)
 
 
 def callbacks_for(config: TrainConfig, run_dir: Path | None) -> list:
@@ -522,30 +553,98 @@ def fit(prep: Prepared, config: TrainConfig, *, run_dir: Path | None = None, str
                              callbacks=callbacks)
     val = prep.parts["val"]
     return _fit_one(prep.train_x, prep.train_y, prep.x[val], prep.y[val], prep, config,
-                    run_dir=run_dir, strategy=strategy, model=model, callbacks=callbacks)
+                    run_dir=run_dir, strategy=strategy, model=model, callbacks=callbacks,
+                    train_speakers=prep.train_speakers)
 
 
 def _fit_one(train_x, train_y, val_x, val_y, prep: Prepared, config: TrainConfig, *,
              run_dir: Path | None, strategy=None, model: keras.Model | None = None,
-             callbacks: list | None = None):
+             callbacks: list | None = None, train_speakers: np.ndarray | None = None):
     num_classes = prep.label_set.num_classes
+    steps = -(-len(train_x) // config.batch_size)
     if model is None:
-        steps = -(-len(train_x) // config.batch_size)
         model = compile_model(config, prep.x.shape[1:], num_classes, strategy,
                               steps_per_epoch=steps)
-    train_ds = make_dataset(train_x, _onehot(train_y, num_classes), config.batch_size,
+    weights = augment.class_weights(train_y, num_classes) if config.class_weights else None
+    train_targets, val_targets = _onehot(train_y, num_classes), _onehot(val_y, num_classes)
+    trained = model
+    if config.speaker_adversarial:
+        speakers, _ = pd.factorize(pd.Series(train_speakers, dtype=object), sort=True)
+        n_speakers = int(speakers.max()) + 1
+        trained = speaker_adversarial_model(model, n_speakers, config.speaker_adversarial)
+        loss = keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing)
+        trained.compile(optimizer=make_optimizer(config, steps),
+                        loss={"emotion": loss, "speaker": keras.losses.CategoricalCrossentropy()},
+                        metrics={"emotion": ["accuracy"]})
+        # one target row: the emotion, then the speaker (validation speakers are unseen:
+        # no speaker target), so mixup blends both alike
+        train_targets = np.concatenate([train_targets, _onehot(speakers, n_speakers)], axis=1)
+        val_targets = np.concatenate(
+            [val_targets, np.zeros((len(val_targets), n_speakers), np.float32)], axis=1)
+    train_ds = make_dataset(train_x, train_targets, config.batch_size,
                             shuffle=True, seed=config.seed, spec_augment=config.spec_augment,
                             mixup_alpha=config.mixup_alpha)
-    val_ds = make_dataset(val_x, _onehot(val_y, num_classes), config.batch_size)
-    weights = augment.class_weights(train_y, num_classes) if config.class_weights else None
+    val_ds = make_dataset(val_x, val_targets, config.batch_size)
+    if config.speaker_adversarial:
+        train_ds, val_ds = (_two_targets(ds, num_classes, weights) for ds in (train_ds, val_ds))
+        weights = None
     verbose = config.verbose if (config.verbose != 1 or sys.stdout.isatty()) else 2
-    history = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, shuffle=False,
-                        class_weight=weights,
-                        callbacks=callbacks_for(config, run_dir) + list(callbacks or []),
-                        verbose=verbose)
+    history = trained.fit(train_ds, validation_data=val_ds, epochs=config.epochs, shuffle=False,
+                          class_weight=weights,
+                          callbacks=callbacks_for(config, run_dir) + list(callbacks or []),
+                          verbose=verbose)
     hist = pd.DataFrame(history.history)
     hist.index.name = "epoch"
+    if trained is not model:  # the emotion output's curves under Keras' usual names
+        hist = hist.rename(columns=lambda c: c.replace("emotion_", ""))
+        if run_dir is not None and runs.RunFolder(run_dir).history_path.is_file():
+            history_csv = runs.RunFolder(run_dir).history_path
+            pd.read_csv(history_csv).rename(columns=lambda c: c.replace("emotion_", "")).to_csv(
+                history_csv, index=False)
+        model.optimizer.build(model.trainable_variables)  # saved like any trained model's
     return model, hist
+
+
+def speaker_adversarial_model(model: keras.Model, n_speakers: int, scale: float) -> keras.Model:
+    """``model`` with a second output, ``"speaker"``, behind a gradient reversal.
+
+    The speaker head (Dense 64, ReLU, softmax over ``n_speakers``) reads the input of the
+    model's output layer, its last hidden representation, through
+    :class:`~sermodels.models.GradientReversal`; the two outputs share every other
+    weight, so training this model trains ``model``, which keeps its single output.
+
+    Args:
+        model: a Keras model whose last layer maps a hidden vector to the emotions.
+        n_speakers: training speakers (the speaker head's classes).
+        scale: the gradient reversal's scale.
+
+    Returns:
+        An uncompiled Keras model with outputs ``{"emotion", "speaker"}``.
+    """
+    hidden = model.layers[-1].input
+    x = models.GradientReversal(scale, name="gradient_reversal")(hidden)
+    x = keras.layers.Dense(64, activation="relu", name="speaker_hidden")(x)
+    speaker = keras.layers.Dense(n_speakers, activation="softmax", name="speaker",
+                                 dtype="float32")(x)
+    return keras.Model(model.input, {"emotion": model.output, "speaker": speaker},
+                       name=f"{model.name}_speaker_adversarial")
+
+
+def _two_targets(ds, num_classes: int, class_weights: dict | None):
+    """``(x, [emotion | speaker])`` batches as ``(x, targets, sample weights)`` of two outputs,
+    each example weighted by its emotion's class weight (Keras' ``class_weight`` takes one
+    output only)."""
+    import tensorflow as tf
+
+    table = tf.constant([class_weights.get(c, 1.0) if class_weights else 1.0
+                         for c in range(num_classes)], tf.float32)
+
+    def split(x, y):
+        emotion, speaker = y[:, :num_classes], y[:, num_classes:]
+        w = tf.gather(table, tf.argmax(emotion, axis=-1))
+        return x, {"emotion": emotion, "speaker": speaker}, {"emotion": w, "speaker": w}
+
+    return ds.map(split)
 
 
 def ensemble_folds(prep: Prepared, k: int, seed: int = 0) -> dict[str, int]:
@@ -592,8 +691,11 @@ def _fit_ensemble(prep: Prepared, config: TrainConfig, *, run_dir: Path | None, 
         if member_dir is not None:
             member_dir.mkdir(parents=True, exist_ok=True)
         member_config = replace(config, seed=config.seed + i)
+        speakers = np.concatenate([speaker_keys(prep.rows)[rest],
+                                   prep.train_speakers[n:][copy_fold != i]])
         model, hist = _fit_one(train_x, train_y, prep.x[own], prep.y[own], prep, member_config,
-                               run_dir=member_dir, strategy=strategy, callbacks=callbacks)
+                               run_dir=member_dir, strategy=strategy, callbacks=callbacks,
+                               train_speakers=speakers)
         members.append(model)
         histories.append(hist.assign(member=i))
     return average_models(members, prep.x.shape[1:]), pd.concat(histories)

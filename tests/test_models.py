@@ -113,3 +113,19 @@ def test_classical_baselines(tmp_path):
         assert again.input_shape == (3, 4) and not again.is_keras and again.parameters is None
     with pytest.raises(ValueError, match="unknown classical model"):
         classical.build("knn", 4)
+
+
+def test_gradient_reversal_is_the_identity_forward_and_negates_gradients():
+    import tensorflow as tf
+
+    from sermodels.models import GradientReversal
+
+    layer = GradientReversal(0.3)
+    x = tf.constant([[1.0, -2.0, 3.0]])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(x)
+        loss = tf.reduce_sum(y * tf.constant([[1.0, 2.0, 3.0]]))
+    np.testing.assert_allclose(y.numpy(), x.numpy())
+    np.testing.assert_allclose(tape.gradient(loss, x).numpy(), [[-0.3, -0.6, -0.9]], rtol=1e-6)
+    assert GradientReversal.from_config(layer.get_config()).scale == 0.3

@@ -146,7 +146,7 @@ def test_the_tables_do_not_depend_on_the_order_entries_were_run_in(real):
 def test_earlier_recipes_keep_the_training_they_were_recorded_with(real):
     """Systems are the shipped preset plus changes: when round 3 changed the preset's mixup and
     label smoothing, every earlier recipe and candidate must still train as it was recorded."""
-    current = {"recommended", "cand_mixup04_ls"}
+    current = {"recommended", "cand_mixup04_ls", *real.ROUND4_CANDIDATES}
     for key, (preset, _, changes) in real.SYSTEMS.items():
         if preset != "recommended" or key in current:
             continue
@@ -154,3 +154,37 @@ def test_earlier_recipes_keep_the_training_they_were_recorded_with(real):
         want = {**real.BEFORE_ROUND3, **{k: v for k, v in changes.items()
                                           if k in real.BEFORE_ROUND3}}
         assert {k: getattr(config, k) for k in want} == want, key
+
+
+def test_other_seeds_are_recorded_beside_seed_0_and_never_over_it(real):
+    assert real.entry_key("recommended", "dev") == "recommended/dev"
+    assert real.entry_key("recommended", "dev", 1) == "recommended/dev/seed1"
+    entries = json.loads((BENCHMARKS / "results" / "real" / "results.json").read_text())
+    seed0 = entries["recommended/canonical"]
+    other = {**seed0, "seed": 2, "ua": 0.5, "ua_ci95_speakers": [0.4, 0.6]}
+    table = real.markdown({**entries, "recommended/canonical/seed2": other})
+    assert table.startswith(real.markdown(entries).split("\n\n")[0])  # seed 0's table unchanged
+    assert "| `recommended` | canonical | 2 | 50.0% [40.0%, 60.0%] |" in table
+
+
+def _dev(system, seed, folds):
+    key = f"{system}/dev" + (f"/seed{seed}" if seed else "")  # real.entry_key
+    return {key: {"system": system, "protocol": "dev",
+                                                   "seed": seed, "ua_per_fold": folds}}
+
+
+def test_the_fourth_rounds_rule_asks_a_gain_beyond_the_noise_of_paired_rounds(real):
+    reference = {**_dev("recommended", 0, [0.60, 0.65, 0.62]),
+                 **_dev("recommended", 1, [0.61, 0.63, 0.64])}
+    steady = {**reference, **_dev("cand", 0, [0.62, 0.67, 0.64]),
+              **_dev("cand", 1, [0.63, 0.64, 0.66])}
+    decision = real.paired_decision(steady, "cand")
+    assert decision["adopted"] and decision["better"] == 6 and decision["rounds"] == 6
+    assert decision["mean_gain"] == pytest.approx(0.0183, abs=1e-4)
+    # round 3's kind of gain: positive on average, within the spread of the differences
+    noisy = {**reference, **_dev("cand", 0, [0.605, 0.656, 0.652]),
+             **_dev("cand", 1, [0.60, 0.64, 0.63])}
+    decision = real.paired_decision(noisy, "cand")
+    assert decision["mean_gain"] > 0 and not decision["adopted"]
+    assert real.paired_decision(reference, "cand") == {
+        "missing": ["cand/dev", "cand/dev/seed1"]}

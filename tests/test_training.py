@@ -201,3 +201,53 @@ def test_dataset_runs_without_the_autotuner():
                make_dataset(x, y, 4, shuffle=True, mixup_alpha=0.2)):
         assert ds.options().autotune.enabled is False
     assert PIPELINE_DEPTH >= 1
+
+
+def test_speaker_adversarial_training_keeps_one_emotion_output(frame, tiny_original, tmp_path):
+    """The speaker head trains through the gradient reversal and is dropped afterwards: the
+    saved model has the emotion output only, and the history keeps Keras' usual names."""
+    import keras
+
+    config = TrainConfig(model="cnn_attn_pool", model_options={"filters": (8, 8)}, epochs=2,
+                         verbose=0, speaker_adversarial=0.5, mixup_alpha=0.4,
+                         label_smoothing=0.1, lr_schedule="cosine", patience=None)
+    result = train(frame, tiny_original.root, SPEC, config, run_dir=tmp_path / "adv",
+                   cache_dir=tmp_path / "cache")
+    saved = keras.saving.load_model(result.run_dir / "model.keras")
+    assert len(saved.outputs) == 1 and saved.output_shape[-1] == result.label_set.num_classes
+    history = pd.read_csv(result.run_dir / "history.csv")
+    assert {"accuracy", "val_accuracy", "speaker_loss"} <= set(history.columns)
+    assert result.metrics["epochs_run"] == 2 and 0 <= result.metrics["unweighted_accuracy"] <= 1
+
+
+def test_speaker_adversarial_model_shares_the_networks_weights():
+    from sermodels.training import compile_model, speaker_adversarial_model
+
+    model = compile_model(TrainConfig(model="cnn_attn_pool", model_options={"filters": (8,)}),
+                          (20, 6), 4)
+    adversarial = speaker_adversarial_model(model, 3, 1.0)
+    assert adversarial.output["emotion"] is model.output
+    assert {id(w) for w in model.weights} <= {id(w) for w in adversarial.weights}
+    x = np.random.default_rng(0).normal(size=(5, 20, 6)).astype("float32")
+    out = adversarial(x, training=False)
+    np.testing.assert_allclose(out["emotion"], model(x, training=False), atol=1e-6)
+    assert out["speaker"].shape == (5, 3)
+
+
+def test_weight_average_ends_training_with_the_averaged_weights(frame, tiny_original, tmp_path):
+    from sermodels.training import make_optimizer
+
+    assert not make_optimizer(TrainConfig()).use_ema
+    optimizer = make_optimizer(TrainConfig(weight_average=0.9, patience=None))
+    assert optimizer.use_ema and optimizer.ema_momentum == 0.9
+    with pytest.raises(ValueError, match="weight_average"):
+        make_optimizer(TrainConfig(weight_average=1.0, patience=None))
+    with pytest.raises(ValueError, match="patience=None"):
+        make_optimizer(TrainConfig(weight_average=0.9, patience=10))
+    config = TrainConfig(model="dnn", epochs=2, verbose=0, weight_average=0.9, patience=None)
+    result = train(frame, tiny_original.root, get_spec("paper002", audio={"duration": 1.0}),
+                   config, run_dir=tmp_path / "ema", cache_dir=tmp_path / "cache")
+    optimizer = result.model.optimizer
+    for weight in result.model.trainable_weights:
+        average = optimizer._model_variables_moving_average[optimizer._get_variable_index(weight)]
+        np.testing.assert_allclose(weight.numpy(), average.numpy(), atol=1e-6)

@@ -21,8 +21,8 @@ from sermodels.models import (  # noqa: F401  (registers the builders)
     recommended,
 )
 from sermodels.models.ensemble import VotingEnsemble, vote
-from sermodels.models.layers import SoftAttention
+from sermodels.models.layers import GradientReversal, SoftAttention
 from sermodels.models.registry import build, get, names, register
 
-__all__ = ["SoftAttention", "VotingEnsemble", "build", "classical", "get", "names", "register",
-           "vote"]
+__all__ = ["GradientReversal", "SoftAttention", "VotingEnsemble", "build", "classical", "get",
+           "names", "register", "vote"]

@@ -33,3 +33,27 @@ class SoftAttention(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], input_shape[-1])
+
+
+@keras.saving.register_keras_serializable(package="sermodels")
+class GradientReversal(keras.layers.Layer):
+    """The identity going forward; the gradient times ``-scale`` going back.
+
+    Ganin and Lempitsky's gradient reversal (2015): a classifier of a nuisance (here the
+    speaker) placed after this layer learns to predict it, while the layers before it
+    learn to make it unpredictable. Written as ``stop_gradient((1 + s) x) - s x`` so it
+    works on every Keras backend.
+    """
+
+    def __init__(self, scale: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = float(scale)
+
+    def call(self, x):
+        return ops.stop_gradient((1.0 + self.scale) * x) - self.scale * x
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}

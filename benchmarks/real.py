@@ -584,7 +584,7 @@ def main() -> None:
             (args.out / "results.md").write_text(markdown(entries))
             if args.out.resolve() == (HERE / "results" / "real").resolve():
                 update_readme(entries)  # the README quotes the recorded tables verbatim
-            print(f"  {key}/{protocol}: UA {entry['ua']:.3f} in {entry['minutes']} min",
+            print(f"  {name}: UA {entry['ua']:.3f} in {entry['minutes']} min",
                   file=sys.stderr, flush=True)
     print(json.dumps(done, indent=2))
 

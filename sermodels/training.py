@@ -540,8 +540,11 @@ def fit(prep: Prepared, config: TrainConfig, *, run_dir: Path | None = None, str
         ``(model, history frame)``; classical models have an empty history.
     """
     if config.model in models.classical.names():
-        if config.ensemble > 1:
-            raise ValueError(f"ensemble is for Keras models; {config.model!r} is a classical model")
+        keras_only = [name for name in ("ensemble", "weight_average", "speaker_adversarial")
+                      if getattr(config, name) > (1 if name == "ensemble" else 0)]
+        if keras_only:
+            raise ValueError(f"{', '.join(keras_only)} is for Keras models; {config.model!r} is "
+                             "a classical model")
         model = models.classical.build(config.model, prep.label_set.num_classes,
                                        seed=config.seed, **config.model_options)
         model.fit(prep.train_x, prep.train_y)
@@ -568,6 +571,8 @@ def _fit_one(train_x, train_y, val_x, val_y, prep: Prepared, config: TrainConfig
     weights = augment.class_weights(train_y, num_classes) if config.class_weights else None
     train_targets, val_targets = _onehot(train_y, num_classes), _onehot(val_y, num_classes)
     trained = model
+    if config.speaker_adversarial < 0:
+        raise ValueError(f"speaker_adversarial must be >= 0, got {config.speaker_adversarial!r}")
     if config.speaker_adversarial:
         speakers, _ = pd.factorize(pd.Series(train_speakers, dtype=object), sort=True)
         n_speakers = int(speakers.max()) + 1
@@ -823,7 +828,8 @@ def fusion_config(config: TrainConfig) -> tuple[TrainConfig, FeatureSpec, float]
         raise UsageError(f"fusion weight must be between 0 and 1, got {weight}")
     member = replace(config, model=fusion["model"], model_options=fusion.get("model_options", {}),
                      augment=[], augment_copies=0, balance_ratio=None, spec_augment=None,
-                     mixup_alpha=0.0, tta_crops=0, ensemble=0, fusion=None)
+                     mixup_alpha=0.0, tta_crops=0, ensemble=0, fusion=None,
+                     weight_average=0.0, speaker_adversarial=0.0)
     return member, get_spec(fusion["spec"]), weight
 
 

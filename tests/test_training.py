@@ -251,3 +251,20 @@ def test_weight_average_ends_training_with_the_averaged_weights(frame, tiny_orig
     for weight in result.model.trainable_weights:
         average = optimizer._model_variables_moving_average[optimizer._get_variable_index(weight)]
         np.testing.assert_allclose(weight.numpy(), average.numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("setting", [{"weight_average": 0.9, "patience": None},
+                                     {"speaker_adversarial": 0.5}])
+def test_keras_only_switches_are_refused_for_classical_models(frame, tiny_original, tmp_path,
+                                                              setting):
+    config = TrainConfig(model="svm", verbose=0, **setting)
+    with pytest.raises(ValueError, match=f"{next(iter(setting))} is for Keras models"):
+        train(frame, tiny_original.root, get_spec("paper002", audio={"duration": 1.0}), config,
+              run_dir=tmp_path / "svm", cache_dir=tmp_path / "cache")
+
+
+def test_a_negative_speaker_adversarial_scale_is_refused(frame, tiny_original, tmp_path):
+    config = TrainConfig(model="dnn", epochs=1, verbose=0, speaker_adversarial=-1.0)
+    with pytest.raises(ValueError, match="speaker_adversarial must be >= 0"):
+        train(frame, tiny_original.root, get_spec("paper002", audio={"duration": 1.0}), config,
+              run_dir=tmp_path / "neg", cache_dir=tmp_path / "cache")

@@ -601,13 +601,20 @@ def _fit_one(train_x, train_y, val_x, val_y, prep: Prepared, config: TrainConfig
     hist = pd.DataFrame(history.history)
     hist.index.name = "epoch"
     if trained is not model:  # the emotion output's curves under Keras' usual names
-        hist = hist.rename(columns=lambda c: c.replace("emotion_", ""))
+        hist = _emotion_names(hist)
         if run_dir is not None and runs.RunFolder(run_dir).history_path.is_file():
             history_csv = runs.RunFolder(run_dir).history_path
-            pd.read_csv(history_csv).rename(columns=lambda c: c.replace("emotion_", "")).to_csv(
-                history_csv, index=False)
+            _emotion_names(pd.read_csv(history_csv)).to_csv(history_csv, index=False)
         model.optimizer.build(model.trainable_variables)  # saved like any trained model's
     return model, hist
+
+
+def _emotion_names(history: pd.DataFrame) -> pd.DataFrame:
+    """An adversarial history with the emotion output's columns named as a one-output model's
+    (``loss``, ``accuracy``, ``val_...``); the sum of both losses becomes ``total_loss``."""
+    return (history.rename(columns=lambda c: c.replace("loss", "total_loss") if c in
+                           ("loss", "val_loss") else c)
+            .rename(columns=lambda c: c.replace("emotion_", "")))
 
 
 def speaker_adversarial_model(model: keras.Model, n_speakers: int, scale: float) -> keras.Model:

@@ -145,26 +145,33 @@ def test_the_tables_do_not_depend_on_the_order_entries_were_run_in(real):
 
 def test_earlier_recipes_keep_the_training_they_were_recorded_with(real):
     """Systems are the shipped preset plus changes: when round 3 changed the preset's mixup and
-    label smoothing, every earlier recipe and candidate must still train as it was recorded."""
-    current = {"recommended", "cand_mixup04_ls", *real.ROUND4_CANDIDATES}
+    label smoothing and round 4 its network's width, every earlier recipe and candidate must
+    still train as it was recorded."""
+    round3 = {"recommended_round3", "cand_mixup04_ls", "cand_weight_average", "cand_speaker_adv"}
     for key, (preset, _, changes) in real.SYSTEMS.items():
-        if preset != "recommended" or key in current:
+        if preset != "recommended" or key in {"recommended", "cand_wide"}:
             continue
         config = real.system_preset(key, "unified7", 15, 0).config
+        assert config.model_options == {"filters": (32, 64, 64)}, key  # round 4 widened it
+        if key in round3:
+            continue
         want = {**real.BEFORE_ROUND3, **{k: v for k, v in changes.items()
                                           if k in real.BEFORE_ROUND3}}
         assert {k: getattr(config, k) for k in want} == want, key
+    # round 4's adopted candidate is the shipped recipe (its dev entries were copied over)
+    assert (real.system_preset("cand_wide", "unified7", 15, 0).config
+            == real.system_preset("recommended", "unified7", 15, 0).config)
 
 
 def test_other_seeds_are_recorded_beside_seed_0_and_never_over_it(real):
     assert real.entry_key("recommended", "dev") == "recommended/dev"
     assert real.entry_key("recommended", "dev", 1) == "recommended/dev/seed1"
     entries = json.loads((BENCHMARKS / "results" / "real" / "results.json").read_text())
-    seed0 = entries["recommended/canonical"]
+    seed0 = entries["svm_speaker/canonical"]
     other = {**seed0, "seed": 2, "ua": 0.5, "ua_ci95_speakers": [0.4, 0.6]}
-    table = real.markdown({**entries, "recommended/canonical/seed2": other})
+    table = real.markdown({**entries, "svm_speaker/canonical/seed2": other})
     assert table.startswith(real.markdown(entries).split("\n\n")[0])  # seed 0's table unchanged
-    assert "| `recommended` | canonical | 2 | 50.0% [40.0%, 60.0%] |" in table
+    assert "| `svm_speaker` | canonical | 2 | 50.0% [40.0%, 60.0%] |" in table
 
 
 def _dev(system, seed, folds):
@@ -178,13 +185,26 @@ def test_the_fourth_rounds_rule_asks_a_gain_beyond_the_noise_of_paired_rounds(re
                  **_dev("recommended", 1, [0.61, 0.63, 0.64])}
     steady = {**reference, **_dev("cand", 0, [0.62, 0.67, 0.64]),
               **_dev("cand", 1, [0.63, 0.64, 0.66])}
-    decision = real.paired_decision(steady, "cand")
+    decision = real.paired_decision(steady, "cand", "recommended")
     assert decision["adopted"] and decision["better"] == 6 and decision["rounds"] == 6
     assert decision["mean_gain"] == pytest.approx(0.0183, abs=1e-4)
     # round 3's kind of gain: positive on average, within the spread of the differences
     noisy = {**reference, **_dev("cand", 0, [0.605, 0.656, 0.652]),
              **_dev("cand", 1, [0.60, 0.64, 0.63])}
-    decision = real.paired_decision(noisy, "cand")
+    decision = real.paired_decision(noisy, "cand", "recommended")
     assert decision["mean_gain"] > 0 and not decision["adopted"]
-    assert real.paired_decision(reference, "cand") == {
+    assert real.paired_decision(reference, "cand", "recommended") == {
         "missing": ["cand/dev", "cand/dev/seed1"]}
+
+
+def test_the_recorded_fourth_round_adopted_the_wider_network_only(real):
+    entries = json.loads((BENCHMARKS / "results" / "real" / "results.json").read_text())
+    adopted = {c for c in real.ROUND4_CANDIDATES if real.paired_decision(entries, c)["adopted"]}
+    assert adopted == {"cand_wide"}
+    assert presets_filters() == real.SYSTEMS["cand_wide"][2]["model_options"]["filters"]
+
+
+def presets_filters():
+    from sermodels import presets
+
+    return presets.get("recommended").config.model_options["filters"]

@@ -171,7 +171,7 @@ register(Preset(
     paper="sermodels' recommended recipe for unseen speakers (beyond the papers)",
     corpora=("cremad", "ravdess", "tess", "savee"),
     spec="recommended",
-    config=TrainConfig(model="cnn_attn_pool", model_options={"filters": (64, 128, 128)},
+    config=TrainConfig(model="cnn_attn_pool", model_options={"filters": (32, 64, 64)},
                        label_set="unified7", epochs=40, batch_size=32, learning_rate=1e-3,
                        lr_schedule="cosine", patience=None, augment=RECOMMENDED_AUGMENT,
                        augment_copies=1, spec_augment=RECOMMENDED_SPEC_AUGMENT,
@@ -183,8 +183,7 @@ register(Preset(
           "pitch (tracked at 4 kHz) + RMS + ZCR with deltas at 16 kHz, z-scored per speaker "
           "(each test speaker with its own unlabelled audio), 300 frames; speed-perturbed "
           "copies of the training split (0.9-1.1, soxr); SpecAugment and mixup (alpha 0.4) on "
-          "training batches, label smoothing 0.1; a compact CNN (64-128-128 filters, 0.2M "
-          "parameters) with batch "
+          "training batches, label smoothing 0.1; a compact CNN (32-64-64 filters) with batch "
           "norm and attentive statistics pooling; cosine learning-rate decay over all 40 epochs (no early "
           "stopping: one or two validation speakers are too few to pick an epoch); test-time "
           "averaging over 3 time crops; late fusion (the SVM's share 0.6) with an RBF SVM on "

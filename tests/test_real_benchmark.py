@@ -145,22 +145,15 @@ def test_the_tables_do_not_depend_on_the_order_entries_were_run_in(real):
 
 def test_earlier_recipes_keep_the_training_they_were_recorded_with(real):
     """Systems are the shipped preset plus changes: when round 3 changed the preset's mixup and
-    label smoothing and round 4 its network's width, every earlier recipe and candidate must
-    still train as it was recorded."""
-    round3 = {"recommended_round3", "cand_mixup04_ls", "cand_weight_average", "cand_speaker_adv"}
+    label smoothing, every earlier recipe and candidate must still train as it was recorded."""
+    current = {"recommended", "cand_mixup04_ls", *real.ROUND4_CANDIDATES}
     for key, (preset, _, changes) in real.SYSTEMS.items():
-        if preset != "recommended" or key in {"recommended", "cand_wide"}:
+        if preset != "recommended" or key in current:
             continue
         config = real.system_preset(key, "unified7", 15, 0).config
-        assert config.model_options == {"filters": (32, 64, 64)}, key  # round 4 widened it
-        if key in round3:
-            continue
         want = {**real.BEFORE_ROUND3, **{k: v for k, v in changes.items()
                                           if k in real.BEFORE_ROUND3}}
         assert {k: getattr(config, k) for k in want} == want, key
-    # round 4's adopted candidate is the shipped recipe (its dev entries were copied over)
-    assert (real.system_preset("cand_wide", "unified7", 15, 0).config
-            == real.system_preset("recommended", "unified7", 15, 0).config)
 
 
 def test_other_seeds_are_recorded_beside_seed_0_and_never_over_it(real):
@@ -197,14 +190,13 @@ def test_the_fourth_rounds_rule_asks_a_gain_beyond_the_noise_of_paired_rounds(re
         "missing": ["cand/dev", "cand/dev/seed1"]}
 
 
-def test_the_recorded_fourth_round_adopted_the_wider_network_only(real):
-    entries = json.loads((BENCHMARKS / "results" / "real" / "results.json").read_text())
-    adopted = {c for c in real.ROUND4_CANDIDATES if real.paired_decision(entries, c)["adopted"]}
-    assert adopted == {"cand_wide"}
-    assert presets_filters() == real.SYSTEMS["cand_wide"][2]["model_options"]["filters"]
-
-
-def presets_filters():
+def test_the_fourth_round_passed_only_the_wider_network_which_is_not_shipped(real):
+    """The rule passed cand_wide alone; it missed the 4-minute target (265.6 s), so the
+    shipped recipe keeps round 3's 32-64-64 network (selection.md, round 4)."""
     from sermodels import presets
 
-    return presets.get("recommended").config.model_options["filters"]
+    entries = json.loads((BENCHMARKS / "results" / "real" / "results.json").read_text())
+    passed = {c for c in real.ROUND4_CANDIDATES if real.paired_decision(entries, c)["adopted"]}
+    assert passed == {"cand_wide"}
+    assert presets.get("recommended").config.model_options == {"filters": (32, 64, 64)}
+    assert real.SYSTEMS["cand_wide"][2]["model_options"] == {"filters": (64, 128, 128)}

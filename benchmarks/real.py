@@ -385,14 +385,13 @@ def paired_decision(entries: dict, candidate: str, reference: str = ROUND4_REFER
         ``{"differences", "mean_gain", "standard_error", "better", "rounds", "adopted"}``
         (gains in accuracy points of 1, e.g. 0.012), or ``{"missing": [keys]}``.
     """
-    keys = [entry_key(s, "dev", seed) for seed in seeds for s in (candidate, reference)]
-    missing = [k for k in keys if k not in entries]
+    pairs = [(entry_key(candidate, "dev", seed), entry_key(reference, "dev", seed))
+             for seed in seeds]
+    missing = [k for pair in pairs for k in pair if k not in entries]
     if missing:
         return {"missing": missing}
-    diffs = np.concatenate([
-        np.subtract(entries[entry_key(candidate, "dev", seed)]["ua_per_fold"],
-                    entries[entry_key(reference, "dev", seed)]["ua_per_fold"])
-        for seed in seeds])
+    diffs = np.concatenate([np.subtract(entries[c]["ua_per_fold"], entries[r]["ua_per_fold"])
+                            for c, r in pairs])
     se = float(diffs.std(ddof=1) / np.sqrt(len(diffs)))
     better = int((diffs > 0).sum())
     return {"differences": [round(float(d), 4) for d in diffs],
@@ -445,12 +444,13 @@ def markdown(entries: dict) -> str:
     enrol = enrolment_markdown(entries)
     if enrol:
         lines += ["", enrol.strip()]
-    others = [e for p in MAIN_PROTOCOLS for e in _of_protocol(entries, p, None)
-              if e.get("seed", 0)]
+    # entries come in their keys' order: system, protocol, then seed
+    others = [entries[k] for k in sorted(entries)
+              if entries[k]["protocol"] in MAIN_PROTOCOLS and entries[k].get("seed", 0)]
     if others:
         lines += ["", "The same systems trained with other seeds (the table above is seed 0):", "",
                   "| system | protocol | seed | unweighted accuracy |", "|---|---|---|---|"]
-        for e in sorted(others, key=lambda e: (e["system"], e["protocol"], e["seed"])):
+        for e in others:
             lines.append(f"| `{e['system']}` | {e['protocol']} | {e['seed']} | {_cell(e)} |")
     dev = _of_protocol(entries, "dev", None)
     if dev:
@@ -458,7 +458,7 @@ def markdown(entries: dict) -> str:
                   "deals the actors into the folds):", "",
                   "| system | seed | validation UA (mean ± std over folds) | per fold |",
                   "|---|---|---|---|"]
-        for e in sorted(dev, key=lambda e: (e["system"], e.get("seed", 0))):
+        for e in dev:
             lines.append(f"| `{e['system']}` | {e.get('seed', 0)} | {_cell(e)} | "
                          + ", ".join(_pct(v) for v in e["ua_per_fold"]) + " |")
     return "\n".join(lines) + "\n"

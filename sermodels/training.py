@@ -517,6 +517,10 @@ def build_model(prep: Prepared, config: TrainConfig, strategy=None) -> keras.Mod
                          steps_per_epoch=steps)
 
 
+#: settings only a Keras model can use, each with the largest value that leaves it off
+KERAS_ONLY = {"ensemble": 1, "weight_average": 0.0, "speaker_adversarial": 0.0}
+
+
 def fit(prep: Prepared, config: TrainConfig, *, run_dir: Path | None = None, strategy=None,
         model: keras.Model | None = None, callbacks: list | None = None):
     """Build, compile and fit a registry model (Keras or classical) on prepared data.
@@ -540,8 +544,7 @@ def fit(prep: Prepared, config: TrainConfig, *, run_dir: Path | None = None, str
         ``(model, history frame)``; classical models have an empty history.
     """
     if config.model in models.classical.names():
-        keras_only = [name for name in ("ensemble", "weight_average", "speaker_adversarial")
-                      if getattr(config, name) > (1 if name == "ensemble" else 0)]
+        keras_only = [name for name, off in KERAS_ONLY.items() if getattr(config, name) > off]
         if keras_only:
             raise ValueError(f"{', '.join(keras_only)} is for Keras models; {config.model!r} is "
                              "a classical model")
@@ -594,27 +597,34 @@ def _fit_one(train_x, train_y, val_x, val_y, prep: Prepared, config: TrainConfig
         train_ds, val_ds = (_two_targets(ds, num_classes, weights) for ds in (train_ds, val_ds))
         weights = None
     verbose = config.verbose if (config.verbose != 1 or sys.stdout.isatty()) else 2
+    first = [_EmotionLogNames()] if trained is not model else []
     history = trained.fit(train_ds, validation_data=val_ds, epochs=config.epochs, shuffle=False,
                           class_weight=weights,
-                          callbacks=callbacks_for(config, run_dir) + list(callbacks or []),
+                          callbacks=first + callbacks_for(config, run_dir) + list(callbacks or []),
                           verbose=verbose)
     hist = pd.DataFrame(history.history)
     hist.index.name = "epoch"
-    if trained is not model:  # the emotion output's curves under Keras' usual names
-        hist = _emotion_names(hist)
-        if run_dir is not None and runs.RunFolder(run_dir).history_path.is_file():
-            history_csv = runs.RunFolder(run_dir).history_path
-            _emotion_names(pd.read_csv(history_csv)).to_csv(history_csv, index=False)
+    if trained is not model:
         model.optimizer.build(model.trainable_variables)  # saved like any trained model's
     return model, hist
 
 
-def _emotion_names(history: pd.DataFrame) -> pd.DataFrame:
-    """An adversarial history with the emotion output's columns named as a one-output model's
-    (``loss``, ``accuracy``, ``val_...``); the sum of both losses becomes ``total_loss``."""
-    return (history.rename(columns=lambda c: c.replace("loss", "total_loss") if c in
-                           ("loss", "val_loss") else c)
-            .rename(columns=lambda c: c.replace("emotion_", "")))
+class _EmotionLogNames(keras.callbacks.Callback):
+    """Renames a speaker-adversarial model's epoch logs in place, before the callbacks after it
+    (epoch log, checkpoint, ``History``) read them: the emotion output's columns keep a
+    one-output model's names (``loss``, ``accuracy``, ``val_...``) and the sum of both losses
+    becomes ``total_loss`` (as ``ReduceLROnPlateau`` adds ``learning_rate`` to the same logs)."""
+
+    @staticmethod
+    def rename(key: str) -> str:
+        return key.replace("loss", "total_loss") if key in ("loss", "val_loss") else \
+            key.replace("emotion_", "")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs:
+            renamed = {self.rename(k): v for k, v in logs.items()}
+            logs.clear()
+            logs.update(renamed)
 
 
 def speaker_adversarial_model(model: keras.Model, n_speakers: int, scale: float) -> keras.Model:

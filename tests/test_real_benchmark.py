@@ -169,8 +169,7 @@ def test_other_seeds_are_recorded_beside_seed_0_and_never_over_it(real):
 
 def _dev(system, seed, folds):
     key = f"{system}/dev" + (f"/seed{seed}" if seed else "")  # real.entry_key
-    return {key: {"system": system, "protocol": "dev",
-                                                   "seed": seed, "ua_per_fold": folds}}
+    return {key: {"system": system, "protocol": "dev", "seed": seed, "ua_per_fold": folds}}
 
 
 def test_the_fourth_rounds_rule_asks_a_gain_beyond_the_noise_of_paired_rounds(real):

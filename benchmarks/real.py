@@ -390,8 +390,16 @@ def paired_decision(entries: dict, candidate: str, reference: str = ROUND4_REFER
     missing = [k for pair in pairs for k in pair if k not in entries]
     if missing:
         return {"missing": missing}
-    diffs = np.concatenate([np.subtract(entries[c]["ua_per_fold"], entries[r]["ua_per_fold"])
-                            for c, r in pairs])
+    return paired_rule(np.concatenate([np.subtract(entries[c]["ua_per_fold"],
+                                                   entries[r]["ua_per_fold"])
+                                       for c, r in pairs]))
+
+
+def paired_rule(diffs) -> dict:
+    """Round 4's rule on paired validation differences (candidate minus reference, one per
+    round): adopted when their mean exceeds twice its standard error and at least two thirds
+    of them are positive. Returns the dict described in :func:`paired_decision`."""
+    diffs = np.asarray(diffs, dtype=float)
     se = float(diffs.std(ddof=1) / np.sqrt(len(diffs)))
     better = int((diffs > 0).sum())
     return {"differences": [round(float(d), 4) for d in diffs],

@@ -29,6 +29,7 @@ from svm_member import fusion_weight
 from sermodels import manifest, runs
 from sermodels.adaptation import MIN_CLIPS, predict_adapted
 from sermodels.cache import extract_features
+from sermodels.errors import DataError
 from sermodels.evaluation import speaker_keys, unweighted_accuracy
 
 # round 5's candidates: the batch-norm layers each adapts (None: all of them)
@@ -85,10 +86,15 @@ def main() -> None:
     rows = frame[frame["split"] != "test"]
     per_round: list[dict] = []
     for item in args.runs:
-        seed, run_dir = item.split("=", 1)
+        seed, _, run_dir = item.partition("=")
+        if not seed.isdigit() or not run_dir:
+            raise SystemExit(f"--runs takes SEED=RUN_DIR, got {item!r}")
         for k, _ in enumerate(development_rounds(frame, seed=int(seed))):
-            scores = round_scores(Path(run_dir) / f"dev{k}", rows, root, args.work / "cache",
-                                  args.jobs)
+            try:
+                scores = round_scores(Path(run_dir) / f"dev{k}", rows, root,
+                                      args.work / "cache", args.jobs)
+            except DataError as err:  # a missing or damaged run folder: name it, no traceback
+                raise SystemExit(str(err)) from None
             if abs(scores["reference"] - scores["recorded"]) > 1e-3:
                 raise SystemExit(f"{run_dir}/dev{k}: recomputed {scores['reference']} against "
                                  f"recorded {scores['recorded']}: not the run's data or model")

@@ -146,7 +146,8 @@ def test_the_tables_do_not_depend_on_the_order_entries_were_run_in(real):
 def test_earlier_recipes_keep_the_training_they_were_recorded_with(real):
     """Systems are the shipped preset plus changes: when round 3 changed the preset's mixup and
     label smoothing, every earlier recipe and candidate must still train as it was recorded."""
-    current = {"recommended", "cand_mixup04_ls", *real.ROUND4_CANDIDATES}
+    current = {"recommended", "cand_mixup04_ls", *real.ROUND4_CANDIDATES,
+               *real.ROUND5_CANDIDATES}
     for key, (preset, _, changes) in real.SYSTEMS.items():
         if preset != "recommended" or key in current:
             continue

@@ -9,6 +9,7 @@ SHAPES = {  # small inputs of the right rank, for speed
     "dnn": (20, 8), "cnn1d": (24, 8), "cnn_lstm": (24, 8), "lstm": (16,), "bilstm": (16,),
     "gru": (16,), "cnn_gru": (16,), "cnn_bilstm": (16,), "cnn1d_bilstm_deep": (32,),
     "cnn2d_bilstm": (16, 16, 1), "cnn_bilstm_attention": (24, 6), "cnn_attn_pool": (24, 6),
+    "ecapa_small": (24, 6),
 }
 
 
@@ -129,3 +130,18 @@ def test_gradient_reversal_is_the_identity_forward_and_negates_gradients():
     np.testing.assert_allclose(y.numpy(), x.numpy())
     np.testing.assert_allclose(tape.gradient(loss, x).numpy(), [[-0.3, -0.6, -0.9]], rtol=1e-6)
     assert GradientReversal.from_config(layer.get_config()).scale == 0.3
+
+
+def test_ecapa_small_blocks_and_safe_round_trip(tmp_path):
+    """SE-Res2Blocks with the given dilations, the input frame rate halved once, and no Lambda
+    layer, so the model loads in Keras' safe mode like every run folder's model."""
+    model = models.build("ecapa_small", (40, 6), 4, channels=16, dilations=(2, 5))
+    dilations = sorted({layer.dilation_rate[0] for layer in model.layers
+                        if isinstance(layer, keras.layers.Conv1D) and "res2" in layer.name})
+    assert dilations == [2, 5]
+    assert model.get_layer("frame_conv").output.shape[1] == 20
+    assert not any(isinstance(layer, keras.layers.Lambda) for layer in model.layers)
+    model.save(tmp_path / "e.keras")
+    keras.models.load_model(tmp_path / "e.keras", safe_mode=True)
+    with pytest.raises(ValueError, match="multiple of scale"):
+        models.build("ecapa_small", (40, 6), 4, channels=18)

@@ -149,3 +149,21 @@ def test_fold_ensemble_averages_members_validated_on_other_speakers(tiny_origina
     with pytest.raises(ValueError, match="classical"):
         train(frame, tiny_original.root, get_spec("functionals"),
               TrainConfig(model="svm", ensemble=2, verbose=0), run_dir=tmp_path / "svm")
+
+
+def test_the_recipe_with_the_ecapa_network(tiny_original, tmp_path):
+    """``--model ecapa_small`` swaps the recipe's network and keeps the rest of the recipe (the
+    fusion with the SVM member included); the run folder loads for inference in safe mode."""
+    from sermodels.inference import Predictor
+    from sermodels.training import train
+
+    preset = presets.resolve("recommended", epochs=1, model="ecapa_small", verbose=0)
+    assert preset.config.model_options == {} and preset.config.fusion
+    frame, _ = manifest.build_manifest(tiny_original.root, ["tess", "savee"])
+    spec = get_spec(preset.feature_spec, max_frames=60)
+    result = train(frame, tiny_original.root, spec, preset.config, run_dir=tmp_path / "run",
+                   cache_dir=tmp_path / "cache")
+    assert result.metrics["model"] == "ecapa_small" and "fusion" in result.metrics
+    assert result.model.get_layer("block3_residual") is not None
+    wav = next(p for p in tiny_original.root.rglob("*.wav"))
+    assert abs(sum(Predictor(result.run_dir).predict_file(wav).probabilities.values()) - 1) < 1e-4

@@ -384,7 +384,7 @@ def entry_key(system: str, protocol: str, seed: int = 0) -> str:
 
 
 def paired_decision(entries: dict, candidate: str, reference: str = ROUND4_REFERENCE,
-                    seeds=ROUND4_SEEDS) -> dict:
+                    seeds=ROUND4_SEEDS, min_gain: float = 0.0) -> dict:
     """The fourth round's rule: a candidate is adopted when its validation UA beats the
     reference's by more than twice the standard error of their paired differences (over every
     seed's dev folds) and on at least two thirds of those rounds.
@@ -394,6 +394,7 @@ def paired_decision(entries: dict, candidate: str, reference: str = ROUND4_REFER
         candidate: the candidate system.
         reference: the system it must beat.
         seeds: the dev seeds compared.
+        min_gain: the smallest mean gain adopted (round 5: :data:`ROUND5_MIN_GAIN`).
 
     Returns:
         ``{"differences", "mean_gain", "standard_error", "better", "rounds", "adopted"}``
@@ -406,20 +407,22 @@ def paired_decision(entries: dict, candidate: str, reference: str = ROUND4_REFER
         return {"missing": missing}
     return paired_rule(np.concatenate([np.subtract(entries[c]["ua_per_fold"],
                                                    entries[r]["ua_per_fold"])
-                                       for c, r in pairs]))
+                                       for c, r in pairs]), min_gain)
 
 
-def paired_rule(diffs) -> dict:
+def paired_rule(diffs, min_gain: float = 0.0) -> dict:
     """Round 4's rule on paired validation differences (candidate minus reference, one per
-    round): adopted when their mean exceeds twice its standard error and at least two thirds
-    of them are positive. Returns the dict described in :func:`paired_decision`."""
+    round): adopted when their mean exceeds twice its standard error (and ``min_gain``) and at
+    least two thirds of them are positive. Returns the dict described in
+    :func:`paired_decision`."""
     diffs = np.asarray(diffs, dtype=float)
     se = float(diffs.std(ddof=1) / np.sqrt(len(diffs)))
     better = int((diffs > 0).sum())
     return {"differences": [round(float(d), 4) for d in diffs],
             "mean_gain": round(float(diffs.mean()), 4), "standard_error": round(se, 4),
             "better": better, "rounds": len(diffs),
-            "adopted": bool(diffs.mean() > 2 * se and 3 * better >= 2 * len(diffs))}
+            "adopted": bool(diffs.mean() > max(2 * se, min_gain)
+                            and 3 * better >= 2 * len(diffs))}
 
 
 def _pct(value) -> str:

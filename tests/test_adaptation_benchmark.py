@@ -13,11 +13,12 @@ def adaptation(load_benchmark):
     return load_benchmark("adaptation")
 
 
-def test_paired_rule_floor(adaptation):
+def test_round_5_asks_a_gain_of_a_point_beyond_round_4s_rule(adaptation):
     real = sys.modules["real"]
     steady = [0.004, 0.005, 0.006, 0.004, 0.005, 0.006]  # consistent, but half a point
     assert real.paired_rule(steady)["adopted"]
-    assert steady and adaptation.MIN_GAIN == 0.01  # round 5 asks more: 1 point
+    assert not real.paired_rule(steady, real.ROUND5_MIN_GAIN)["adopted"]
+    assert real.paired_rule([d + 0.01 for d in steady], real.ROUND5_MIN_GAIN)["adopted"]
 
 
 def test_candidates_are_scored_on_a_recorded_dev_run(adaptation, tiny_original, tmp_path,

@@ -200,3 +200,18 @@ def test_the_fourth_round_passed_only_the_wider_network_which_is_not_shipped(rea
     assert passed == {"cand_wide"}
     assert presets.get("recommended").config.model_options == {"filters": (32, 64, 64)}
     assert real.SYSTEMS["cand_wide"][2]["model_options"] == {"filters": (64, 128, 128)}
+
+
+def test_the_fifth_round_passed_only_ecapa_which_is_not_shipped(real):
+    """Round 5 (selection.md): of its retrained candidates only the ECAPA network passed the
+    rule with its 1-point floor; it trains 2.2 times longer (355.6 s for the main command), so
+    the shipped recipe keeps round 3's CNN."""
+    from sermodels import presets
+
+    entries = json.loads((BENCHMARKS / "results" / "real" / "results.json").read_text())
+    passed = {c for c in (*real.ROUND5_CANDIDATES, "cand_ecapa")
+              if real.paired_decision(entries, c, min_gain=real.ROUND5_MIN_GAIN)["adopted"]}
+    assert passed == {"cand_ecapa"}
+    assert presets.get("recommended").config.model == "cnn_attn_pool"
+    adaptation = json.loads((BENCHMARKS / "results" / "real" / "adaptation.json").read_text())
+    assert not any(d["adopted"] for d in adaptation["decisions"].values())

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from real import HERE, ROUND5_MIN_GAIN, commit, development_rounds, paired_rule  # benchmarks/real.py
-from svm_member import fusion_weight
+from svm_member import fusion_weight, recorded_predictions
 
 from sermodels import manifest, runs
 from sermodels.adaptation import MIN_CLIPS, predict_adapted
@@ -44,15 +44,11 @@ def round_scores(round_dir: Path, rows: pd.DataFrame, root: Path, cache: Path,
     classes = list(run.read_label_set().classes)
     config = run.read_config()["train"]
     weight = fusion_weight(round_dir)
-    cols = [f"p_{c}" for c in classes]
-    fused = pd.read_csv(round_dir / "test_predictions.csv")
-    svm = pd.read_csv(round_dir / "fused" / "test_predictions.csv").set_index("path")
-    svm = svm.loc[fused["path"], cols].to_numpy()
-    y = fused["target"].map(classes.index).to_numpy()
-    val = rows.set_index("path").loc[fused["path"]].reset_index()
+    paths, y, _, svm = recorded_predictions(round_dir, classes)
+    val = rows.set_index("path").loc[paths].reset_index()
     fs = extract_features(val, root, run.read_feature_spec(), cache_dir=cache, n_jobs=jobs,
                           progress=False)
-    if list(fs.rows["path"]) != list(fused["path"]):
+    if list(fs.rows["path"]) != list(paths):
         raise SystemExit(f"{round_dir}: some validation clips have no usable audio here")
     speakers = speaker_keys(fs.rows)
     x = run.read_normalizer().transform(fs.x, speakers)

@@ -53,15 +53,21 @@ def fusion_weight(round_dir: Path) -> float:
                  .get("weight", 0.5))
 
 
-def network_probabilities(round_dir: Path, classes: list[str]):
-    """Paths, the network's probabilities and the labels of one dev round's validation clips."""
-    weight = fusion_weight(round_dir)
+def recorded_predictions(round_dir: Path, classes: list[str]):
+    """Paths, labels, and the fused and the SVM member's probabilities of one recorded dev
+    round's validation clips (the member's rows matched to the fused ones by path)."""
     cols = [f"p_{c}" for c in classes]
     fused = pd.read_csv(round_dir / "test_predictions.csv")
     svm = pd.read_csv(round_dir / "fused" / "test_predictions.csv").set_index("path")
-    svm = svm.loc[fused["path"], cols].to_numpy()
-    net = (fused[cols].to_numpy() - weight * svm) / (1 - weight)
-    return fused["path"].to_numpy(), net, fused["target"].map(classes.index).to_numpy()
+    return (fused["path"].to_numpy(), fused["target"].map(classes.index).to_numpy(),
+            fused[cols].to_numpy(), svm.loc[fused["path"], cols].to_numpy())
+
+
+def network_probabilities(round_dir: Path, classes: list[str]):
+    """Paths, the network's probabilities and the labels of one dev round's validation clips."""
+    weight = fusion_weight(round_dir)
+    paths, y, fused, svm = recorded_predictions(round_dir, classes)
+    return paths, (fused - weight * svm) / (1 - weight), y
 
 
 class Scorer:

@@ -92,14 +92,13 @@ def predict_adapted(model, x: np.ndarray, speakers: Sequence | None, tta: int = 
     Returns:
         ``(n, num_classes)`` float64 probabilities.
     """
+    from sermodels.features import speaker_groups
     from sermodels.models.classifier import KerasClassifier, as_classifier
 
     classifier = as_classifier(model)
     if not isinstance(classifier, KerasClassifier):
         raise TypeError("batch-norm adaptation needs a Keras model, got a classical one")
-    keys = np.zeros(len(x), dtype=int) if speakers is None else np.asarray(speakers)
-    if len(keys) != len(x):
-        raise ValueError(f"got {len(keys)} speaker keys for {len(x)} items")
+    keys = speaker_groups(speakers, len(x))
     proba = None
     for key in np.unique(keys):
         idx = np.flatnonzero(keys == key)

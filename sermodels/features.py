@@ -427,6 +427,18 @@ def _resize_time(mel: np.ndarray, width: int) -> np.ndarray:
     return np.stack([np.interp(new, old, row) for row in mel]).astype(np.float32)
 
 
+def speaker_groups(groups: Sequence | None, n: int) -> np.ndarray:
+    """One speaker key per item of ``n`` (``None``: all items are one speaker).
+
+    Raises:
+        ValueError: ``groups`` does not hold ``n`` keys.
+    """
+    keys = np.zeros(n, dtype=int) if groups is None else np.asarray(groups)
+    if len(keys) != n:
+        raise ValueError(f"got {len(keys)} speaker keys for {n} items")
+    return keys
+
+
 def speaker_normalize(x: np.ndarray, groups: Sequence | None = None) -> np.ndarray:
     """Z-score features with each group's (speaker's) own mean and std per feature.
 
@@ -442,9 +454,7 @@ def speaker_normalize(x: np.ndarray, groups: Sequence | None = None) -> np.ndarr
         float32 array shaped like ``x``.
     """
     x = np.asarray(x, dtype=np.float32)
-    keys = np.zeros(len(x), dtype=int) if groups is None else np.asarray(groups)
-    if len(keys) != len(x):
-        raise ValueError(f"got {len(keys)} speaker keys for {len(x)} items")
+    keys = speaker_groups(groups, len(x))
     out = np.empty_like(x)
     dims = x.shape[-1]
     for key in np.unique(keys):

@@ -21,22 +21,10 @@ def test_round_5_asks_a_gain_of_a_point_beyond_round_4s_rule(adaptation):
     assert real.paired_rule([d + 0.01 for d in steady], real.ROUND5_MIN_GAIN)["adopted"]
 
 
-def test_candidates_are_scored_on_a_recorded_dev_run(adaptation, tiny_original, tmp_path,
-                                                     monkeypatch):
+def test_candidates_are_scored_on_a_recorded_dev_run(adaptation, tiny_original, fused_dev_run,
+                                                     tmp_path, monkeypatch):
     """End to end: a fused dev run of benchmarks/real.py at two seeds, then AdaBN against it."""
-    from sermodels import manifest
-
-    real = sys.modules["real"]
-    monkeypatch.setitem(real.SYSTEMS, "tiny_fused", (
-        "recommended", {"max_frames": 40},
-        {"epochs": 1, "augment_copies": 0, "tta_crops": 2, "mixup_alpha": 0.0,
-         "model_options": {"filters": (4, 4, 4)}}))
-    frame, _ = manifest.build_manifest(tiny_original.root, ["ravdess", "tess"])
-    runs = {}
-    for seed in (0, 1):
-        real.run_one("tiny_fused", "dev", frame, tiny_original.root, tmp_path / str(seed),
-                     seed=seed, paper_epochs=1, n_jobs=1)
-        runs[seed] = next((tmp_path / str(seed) / "runs").glob("tiny_fused-dev-*"))
+    runs = {seed: fused_dev_run(tmp_path / str(seed), seed, tta_crops=2) for seed in (0, 1)}
     out = tmp_path / "adaptation.json"
     monkeypatch.setattr(sys, "argv", [
         "adaptation.py", "--data-root", str(tiny_original.root), "--runs",

@@ -49,19 +49,12 @@ def test_network_probabilities_undo_the_fusion(member, tmp_path):
     assert np.allclose(got, net)
 
 
-def test_variants_are_scored_on_a_recorded_dev_run(member, tiny_original, tmp_path, monkeypatch):
+def test_variants_are_scored_on_a_recorded_dev_run(member, tiny_original, fused_dev_run, tmp_path,
+                                                   monkeypatch):
     """End to end: a fused dev run of benchmarks/real.py, then SVM variants against it."""
-    from sermodels import manifest, presets
+    from sermodels import presets
 
-    real = sys.modules["real"]
-    monkeypatch.setitem(real.SYSTEMS, "tiny_fused", (
-        "recommended", {"max_frames": 40},
-        {"epochs": 1, "augment_copies": 0, "tta_crops": 0, "mixup_alpha": 0.0,
-         "model_options": {"filters": (4, 4, 4)}}))
-    frame, _ = manifest.build_manifest(tiny_original.root, ["ravdess", "tess"])
-    real.run_one("tiny_fused", "dev", frame, tiny_original.root, tmp_path, seed=0,
-                 paper_epochs=1, n_jobs=1)
-    run = next((tmp_path / "runs").glob("tiny_fused-dev-*"))
+    run = fused_dev_run(tmp_path)
     out = tmp_path / "member.json"
     variants = [{}, {"spec": {"deltas": 0}, "weight": 1.0}, {"normalization": "warp", "c": 1}]
     monkeypatch.setattr(sys, "argv", [

@@ -65,12 +65,17 @@ def build_cnn_attn_pool(input_shape: Sequence[int], num_classes: int, *,
         if spatial_dropout:
             x = layers.SpatialDropout1D(spatial_dropout, name=f"sdrop{i}")(x)
     x = AttentiveStatsPooling(name="stats_pool")(x)
+    return keras.Model(inputs, _pooled_head(x, num_classes, dense_units, dropout),
+                       name="cnn_attn_pool")
+
+
+def _pooled_head(x, num_classes: int, dense_units: int, dropout: float):
+    """The recipe's classifier on pooled statistics: Dense + BN + ReLU + Dropout -> softmax."""
     x = layers.Dense(dense_units, use_bias=False, name="dense")(x)
     x = layers.BatchNormalization(name="dense_bn")(x)
     x = layers.Activation("relu", name="dense_relu")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="emotion", dtype="float32")(x)
-    return keras.Model(inputs, outputs, name="cnn_attn_pool")
+    return layers.Dense(num_classes, activation="softmax", name="emotion", dtype="float32")(x)
 
 
 def _se_res2_block(x, channels: int, dilation: int, scale: int, name: str):
@@ -130,9 +135,5 @@ def build_ecapa_small(input_shape: Sequence[int], num_classes: int, *, channels:
     x = layers.Activation("relu", name="mfa_relu")(x)
     x = AttentiveStatsPooling(name="stats_pool")(x)
     x = layers.BatchNormalization(name="pool_bn")(x)
-    x = layers.Dense(dense_units, use_bias=False, name="dense")(x)
-    x = layers.BatchNormalization(name="dense_bn")(x)
-    x = layers.Activation("relu", name="dense_relu")(x)
-    x = layers.Dropout(dropout, name="dropout")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="emotion", dtype="float32")(x)
-    return keras.Model(inputs, outputs, name="ecapa_small")
+    return keras.Model(inputs, _pooled_head(x, num_classes, dense_units, dropout),
+                       name="ecapa_small")

@@ -1,13 +1,19 @@
-"""Test-time adaptation to a speaker: batch-norm statistics re-estimated on their clips (AdaBN).
+"""Test-time adaptation to a speaker, from their unlabelled clips.
 
 A network trained on some speakers meets a new one whose features, even after per-speaker
-normalisation of the inputs, shift the activations inside the network. AdaBN (Li et al.,
-2016, "Revisiting batch normalization for practical domain adaptation") replaces each batch
-normalisation layer's moving mean and variance by the statistics of the new speaker's own
-clips, layer by layer (each after the layers before it), with no label and no training.
+normalisation of the inputs, shift the activations inside the network. Two ways to use the
+new speaker's own clips, with no label and no training:
+
+* AdaBN (Li et al., 2016, "Revisiting batch normalization for practical domain adaptation")
+  replaces each batch normalisation layer's moving mean and variance by the statistics of the
+  speaker's clips, layer by layer (each after the layers before it): :func:`predict_adapted`.
+* Label spreading (Zhou et al., 2004, "Learning with local and global consistency") smooths
+  the predicted probabilities over a nearest-neighbour graph of the speaker's clips, so that
+  clips which sound alike get alike answers: :func:`spread_labels`.
 
 Example:
     >>> proba = predict_adapted(model, x_test, speakers, tta=3)    # doctest: +SKIP
+    >>> proba = spread_labels(proba, embeddings, speakers)         # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -111,3 +117,66 @@ def predict_adapted(model, x: np.ndarray, speakers: Sequence | None, tta: int = 
             proba = np.zeros((len(x), part.shape[1]))
         proba[idx] = part
     return proba
+
+
+SPREAD_ALPHA = 0.5  # label spreading: the share of the neighbours' answers (0: none)
+SPREAD_NEIGHBOURS = 10  # label spreading: neighbours of each clip in its speaker's graph
+
+
+def spread_labels(proba: np.ndarray, x: np.ndarray, speakers: Sequence | None = None, *,
+                  alpha: float = SPREAD_ALPHA, neighbours: int = SPREAD_NEIGHBOURS,
+                  min_clips: int = MIN_CLIPS) -> np.ndarray:
+    """Each speaker's class probabilities smoothed over their own clips (label spreading).
+
+    For one speaker's ``n`` clips: ``W`` is the symmetric ``neighbours``-nearest-neighbour
+    graph of the clips' vectors (cosine distance), ``S = D^-1/2 W D^-1/2`` and the answer is
+    ``(1 - alpha) (I - alpha S)^-1 proba``, rows scaled to sum to one: the closed form of Zhou
+    et al. (2004) with the predictions as the initial labels. ``alpha`` is the weight of what
+    the neighbours say against what a clip says alone. No label is used.
+
+    Args:
+        proba: ``(n, num_classes)`` probabilities (e.g. a fused run's).
+        x: ``(n, ...)`` one vector per clip in which neighbours are found (flattened), e.g.
+            per-speaker normalised functionals or a network's penultimate activations.
+        speakers: one speaker key per clip (``None``: all clips are one speaker).
+        alpha: from 0 (``proba`` unchanged) to below 1.
+        neighbours: neighbours per clip (at most the speaker's other clips).
+        min_clips: a speaker with fewer clips keeps ``proba``.
+
+    Returns:
+        ``(n, num_classes)`` float64 probabilities.
+
+    Raises:
+        ValueError: shapes that do not match, ``alpha`` outside ``[0, 1)``, ``neighbours`` < 1
+            or non-finite input.
+    """
+    from sklearn.neighbors import kneighbors_graph
+
+    from sermodels.features import speaker_groups
+
+    proba = np.asarray(proba, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
+    if proba.ndim != 2 or len(proba) != len(x):
+        raise ValueError(f"need one probability row per vector: got {proba.shape} and {x.shape}")
+    if not 0.0 <= alpha < 1.0:
+        raise ValueError(f"alpha must be in [0, 1), got {alpha}")
+    if neighbours < 1:
+        raise ValueError(f"neighbours must be at least 1, got {neighbours}")
+    if not (np.isfinite(proba).all() and np.isfinite(x).all()):
+        raise ValueError("label spreading needs finite probabilities and vectors")
+    keys = speaker_groups(speakers, len(x))
+    out = proba.copy()
+    if alpha == 0.0:
+        return out
+    for key in np.unique(keys):
+        idx = np.flatnonzero(keys == key)
+        if len(idx) < max(min_clips, 2):
+            continue
+        graph = kneighbors_graph(x[idx], min(neighbours, len(idx) - 1), metric="cosine",
+                                 include_self=False).toarray()
+        graph = np.maximum(graph, graph.T)
+        scale = 1.0 / np.sqrt(graph.sum(axis=1))
+        smooth = graph * scale[:, None] * scale[None, :]
+        spread = (1 - alpha) * np.linalg.solve(np.eye(len(idx)) - alpha * smooth, proba[idx])
+        out[idx] = spread / spread.sum(axis=1, keepdims=True)
+    return out

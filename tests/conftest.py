@@ -77,8 +77,8 @@ def fused_run(tiny_original, tmp_path_factory):
                  cache_dir=out / "cache")
 
 
-@pytest.fixture
-def fused_dev_run(tiny_original, monkeypatch):
+@pytest.fixture(scope="module")
+def fused_dev_run(tiny_original):
     """``run(work, seed=0, tta_crops=0)``: benchmarks/real.py's ``dev`` protocol for a tiny fused
     recipe (``tiny_fused``) on ``tiny_original``, its cache in ``work/cache``; returns the run
     folder (``dev0`` ... ``dev2``). Use after a benchmark script has imported ``real``."""
@@ -88,12 +88,13 @@ def fused_dev_run(tiny_original, monkeypatch):
 
     def run(work: Path, seed: int = 0, tta_crops: int = 0) -> Path:
         real = sys.modules["real"]
-        monkeypatch.setitem(real.SYSTEMS, "tiny_fused", (
-            "recommended", {"max_frames": 40},
-            {"epochs": 1, "augment_copies": 0, "tta_crops": tta_crops, "mixup_alpha": 0.0,
-             "model_options": {"filters": (4, 4, 4)}}))
-        real.run_one("tiny_fused", "dev", frame, tiny_original.root, work, seed=seed,
-                     paper_epochs=1, n_jobs=1)
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            monkeypatch.setitem(real.SYSTEMS, "tiny_fused", (
+                "recommended", {"max_frames": 40},
+                {"epochs": 1, "augment_copies": 0, "tta_crops": tta_crops, "mixup_alpha": 0.0,
+                 "model_options": {"filters": (4, 4, 4)}}))
+            real.run_one("tiny_fused", "dev", frame, tiny_original.root, work, seed=seed,
+                         paper_epochs=1, n_jobs=1)
         return next((work / "runs").glob("tiny_fused-dev-*"))
 
     return run

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sermodels import models
-from sermodels.adaptation import adapted, batchnorm_layers, predict_adapted
+from sermodels.adaptation import adapted, batchnorm_layers, predict_adapted, spread_labels
 from sermodels.models.classical import build as build_classical
 
 
@@ -95,3 +95,55 @@ def test_predict_adapted_refuses_bad_input(model):
         predict_adapted(model, _features(6), ["a", "b", "c"])
     with pytest.raises(TypeError, match="needs a Keras model"):
         predict_adapted(build_classical("svm", 3), _features(6).reshape(12, -1), None)
+
+
+def _two_clusters(seed: int = 0, n: int = 10):
+    """One speaker's 2n clips in two tight clusters; the answers are right but for one clip a
+    cluster, which is confidently wrong."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[5.0, 0.0, 0.0], [0.0, 5.0, 0.0]])
+    x = np.concatenate([centres[0] + rng.normal(0, 0.3, (n, 3)),
+                        centres[1] + rng.normal(0, 0.3, (n, 3))])
+    proba = np.zeros((2 * n, 2))
+    proba[:n] = [0.7, 0.3]
+    proba[n:] = [0.3, 0.7]
+    proba[0] = proba[n] = [0.5, 0.5]  # undecided
+    proba[1] = [0.4, 0.6]  # wrong
+    return x, proba
+
+
+def test_spread_labels_follows_the_speakers_clusters():
+    x, proba = _two_clusters()
+    out = spread_labels(proba, x, alpha=0.5, neighbours=5)
+    np.testing.assert_allclose(out.sum(axis=1), 1.0)
+    assert out.shape == proba.shape
+    truth = np.repeat([0, 1], 10)
+    assert (proba.argmax(1) == truth).sum() == 18  # one wrong, one tie taken for class 0
+    assert (out.argmax(1) == truth).all()  # the neighbours decide the ties and the wrong clip
+
+
+def test_spread_labels_keeps_speakers_apart_and_leaves_small_ones_alone():
+    x, proba = _two_clusters()
+    other, other_proba = _two_clusters(seed=1)
+    both = spread_labels(np.concatenate([proba, other_proba]), np.concatenate([x, other]),
+                         ["a"] * 20 + ["b"] * 20, neighbours=5)
+    np.testing.assert_allclose(both[:20], spread_labels(proba, x, neighbours=5))
+    np.testing.assert_allclose(both[20:], spread_labels(other_proba, other, neighbours=5))
+    small = spread_labels(proba[:6], x[:6], min_clips=10)
+    np.testing.assert_array_equal(small, proba[:6])
+    np.testing.assert_array_equal(spread_labels(proba, x, alpha=0.0), proba)
+
+
+def test_spread_labels_refuses_bad_input():
+    x, proba = _two_clusters()
+    with pytest.raises(ValueError, match="one probability row per vector"):
+        spread_labels(proba[:5], x)
+    with pytest.raises(ValueError, match="alpha must be in"):
+        spread_labels(proba, x, alpha=1.0)
+    with pytest.raises(ValueError, match="neighbours must be at least 1"):
+        spread_labels(proba, x, neighbours=0)
+    x[3, 0] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        spread_labels(proba, x)
+    with pytest.raises(ValueError, match="speaker keys"):
+        spread_labels(proba, np.nan_to_num(x), ["a"] * 3)

@@ -1,4 +1,5 @@
-"""benchmarks/adaptation.py: AdaBN candidates scored on a recorded dev run (synthetic audio)."""
+"""benchmarks/adaptation.py: AdaBN (round 5) and label-spreading (round 6) candidates scored on
+a recorded dev run (synthetic audio)."""
 
 from __future__ import annotations
 
@@ -21,25 +22,37 @@ def test_round_5_asks_a_gain_of_a_point_beyond_round_4s_rule(adaptation):
     assert real.paired_rule([d + 0.01 for d in steady], real.ROUND5_MIN_GAIN)["adopted"]
 
 
-def test_candidates_are_scored_on_a_recorded_dev_run(adaptation, tiny_original, fused_dev_run,
-                                                     tmp_path, monkeypatch):
-    """End to end: a fused dev run of benchmarks/real.py at two seeds, then AdaBN against it."""
-    runs = {seed: fused_dev_run(tmp_path / str(seed), seed, tta_crops=2) for seed in (0, 1)}
+@pytest.fixture(scope="module")
+def dev_runs(adaptation, fused_dev_run, tmp_path_factory):
+    """A tiny fused dev run of benchmarks/real.py at seeds 0 and 1 (made once for both rounds)."""
+    work = tmp_path_factory.mktemp("dev")
+    return work, {seed: fused_dev_run(work / str(seed), seed, tta_crops=2) for seed in (0, 1)}
+
+
+@pytest.mark.parametrize("round_", [5, 6])
+def test_candidates_are_scored_on_a_recorded_dev_run(adaptation, tiny_original, dev_runs,
+                                                     round_, tmp_path, monkeypatch):
+    """End to end: a fused dev run of benchmarks/real.py at two seeds, then each round's
+    candidates against it."""
+    work, runs = dev_runs
     out = tmp_path / "adaptation.json"
     monkeypatch.setattr(sys, "argv", [
         "adaptation.py", "--data-root", str(tiny_original.root), "--runs",
         *(f"{seed}={run}" for seed, run in runs.items()), "--jobs", "1",
-        "--work", str(tmp_path / "0"), "--out", str(out)])
+        "--work", str(work / "0"), "--out", str(out), "--round", str(round_)])
     adaptation.main()
     record = json.loads(out.read_text())
+    candidates = adaptation.CANDIDATES[round_]
+    assert record["candidates"] == candidates
     assert [(r["seed"], r["round"]) for r in record["rounds"]] == [(s, k) for s in (0, 1)
                                                                     for k in range(3)]
     for r in record["rounds"]:
         # the unadapted prediction reproduces the recorded fused score (the script checks it)
         assert r["reference"] == pytest.approx(r["recorded"], abs=1e-3)
-        assert all(0.0 <= r[name] <= 1.0 for name in adaptation.CANDIDATES)
+        assert all(0.0 <= r[name] <= 1.0 for name in candidates)
+    assert set(record["decisions"]) == set(candidates)
     for name, decision in record["decisions"].items():
-        assert name in adaptation.CANDIDATES and decision["rounds"] == 6
+        assert decision["rounds"] == 6
         assert decision["differences"] == [round(r[name] - r["reference"], 4)
                                            for r in record["rounds"]]
     assert record["commit"] and record["min_clips"] == 10

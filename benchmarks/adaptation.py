@@ -4,14 +4,15 @@ Selection rounds 5 and 6 (``benchmarks/results/real/selection.md``): the recorde
 ``real.py --protocols dev`` runs (one run folder per seed, each holding ``dev0`` ... ``dev2``
 and the SVM member in ``fused/``) predict their validation actors again and are fused with the
 recorded SVM member, without and with each candidate adaptation (round 5: AdaBN; round 6:
-label spreading over each speaker's clips). Nothing is trained. The unadapted predictions must
+label spreading over each speaker's clips; round 7: each clip heard at three speeds and the
+answers averaged). Nothing is trained. The unadapted predictions must
 reproduce each round's recorded fused score (a check that the data root, features and model are
 those of the run). Test speakers of the canonical split are never loaded.
 
 Usage: ``python benchmarks/adaptation.py --data-root DIR --runs SEED=RUN_DIR [SEED=RUN_DIR ...]
 [--round 6]``; prints one JSON object (every candidate's fused score per round, the paired
 differences and the round's decision) and writes it to ``--out`` (default
-``benchmarks/results/real/adaptation.json`` for round 5, ``adaptation_round6.json`` for 6).
+``benchmarks/results/real/adaptation.json`` for round 5, ``adaptation_roundN.json`` for N).
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ from sermodels.evaluation import speaker_keys, unweighted_accuracy
 # clips (the SVM member's per-speaker normalised functionals, or the network's penultimate
 # activations), alpha and neighbours fixed in advance (sermodels.adaptation's defaults).
 CANDIDATES = {5: {"adabn": None, "adabn_conv": ["bn1", "bn2", "bn3"]},
-              6: {"spread_svm": "svm_functionals", "spread_net": "dense_relu"}}
+              6: {"spread_svm": "svm_functionals", "spread_net": "dense_relu"},
+              7: {"tta_speed": "network", "tta_speed_both": "network and SVM member"}}
+# round 7: the speeds at which each test clip is heard (1.0: as recorded)
+TEST_SPEEDS = (0.9, 1.0, 1.1)
 REFERENCE = "recommended_round3"
 EMBEDDING_LAYER = "dense_relu"  # the recipe's penultimate activations (models.recommended)
 
@@ -71,8 +75,29 @@ def round_scores(round_dir: Path, rows: pd.DataFrame, root: Path, cache: Path,
         for name, layers in CANDIDATES[5].items():
             out[name] = score(predict_adapted(model, x, speakers, tta, names=layers))
         return out
-    fused = (1 - weight) * network + weight * svm
     member = runs.RunFolder.open(round_dir / "fused")
+    if round_ == 7:
+        def at_speeds(folder: runs.RunFolder, predict) -> np.ndarray:
+            """``predict``'s probabilities averaged over :data:`TEST_SPEEDS`."""
+            spec, normalizer, out = folder.read_feature_spec(), folder.read_normalizer(), []
+            for rate in TEST_SPEEDS:
+                recipe = None if rate == 1.0 else {
+                    "steps": [{"name": "speed", "min_rate": rate, "max_rate": rate}], "seed": 0}
+                part = extract_features(val, root, spec, cache_dir=cache, n_jobs=jobs,
+                                        progress=False, recipes=[recipe] * len(val))
+                if list(part.rows["path"]) != list(paths):
+                    raise SystemExit(f"{round_dir}: some clips at speed {rate} are unusable")
+                out.append(predict(normalizer.transform(part.x, speakers)))
+            return np.mean(out, axis=0)
+
+        network_speeds = at_speeds(run, lambda v: model.predict_proba(v, tta))
+        member_model = member.load_model()
+        svm_speeds = at_speeds(member, member_model.predict_proba)
+        out["tta_speed"] = score(network_speeds)
+        both = (1 - weight) * network_speeds + weight * svm_speeds
+        out["tta_speed_both"] = round(unweighted_accuracy(y, both.argmax(1)), 4)
+        return out
+    fused = (1 - weight) * network + weight * svm
     member_fs = extract_features(val, root, member.read_feature_spec(), cache_dir=cache,
                                  n_jobs=jobs, progress=False)
     spaces = {"svm_functionals": member.read_normalizer().transform(member_fs.x, speakers),
@@ -105,7 +130,7 @@ def main() -> None:
                         dest="round_", help="the selection round whose candidates are scored")
     parser.add_argument("--out", type=Path, default=None,
                         help="default: benchmarks/results/real/adaptation.json (round 5), "
-                             "adaptation_round6.json (round 6)")
+                             "adaptation_roundN.json (round N)")
     args = parser.parse_args()
     out = args.out or HERE / "results" / "real" / ("adaptation.json" if args.round_ == 5
                                                    else f"adaptation_round{args.round_}.json")
@@ -139,6 +164,8 @@ def main() -> None:
               "command": "python benchmarks/adaptation.py " + " ".join(sys.argv[1:])}
     if args.round_ == 6:
         record.update(round=6, alpha=SPREAD_ALPHA, neighbours=SPREAD_NEIGHBOURS)
+    if args.round_ == 7:
+        record.update(round=7, speeds=list(TEST_SPEEDS))
     out.write_text(json.dumps(record, indent=2) + "\n")
     print(json.dumps({"decisions": decisions, "commit": record["commit"]}))
 

@@ -29,7 +29,7 @@ def dev_runs(adaptation, fused_dev_run, tmp_path_factory):
     return work, {seed: fused_dev_run(work / str(seed), seed, tta_crops=2) for seed in (0, 1)}
 
 
-@pytest.mark.parametrize("round_", [5, 6])
+@pytest.mark.parametrize("round_", [5, 6, 7])
 def test_candidates_are_scored_on_a_recorded_dev_run(adaptation, tiny_original, dev_runs,
                                                      round_, tmp_path, monkeypatch):
     """End to end: a fused dev run of benchmarks/real.py at two seeds, then each round's

@@ -159,6 +159,12 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     # costs about twice the CNN's on this CPU, so it cannot be the default under the 4-minute
     # target whatever its score)
     "cand_ecapa": ("recommended", {}, {"model": "ecapa_small", "model_options": {}}),
+    # eighth round (ROUND8_CANDIDATES): 40 MFCCs instead of 64 log-mel bands as the network's
+    # input (harmonics smoothed away, pitch kept in its own row), and every training speaker
+    # weighted alike (TESS's OAF is 65% of the canonical split's training clips)
+    "cand_mfcc40": ("recommended", {"features": ("mfcc", "pitch", "rms", "zcr"), "n_mfcc": 40},
+                    {}),
+    "cand_speaker_balance": ("recommended", {}, {"speaker_balance": True}),
 }
 #: the fourth round's candidates, each against the shipped recipe (``recommended``)
 ROUND4_CANDIDATES = ("cand_weight_average", "cand_speaker_adv", "cand_wide")
@@ -170,6 +176,8 @@ ROUND4_SEEDS = (0, 1)
 #: shipped recipe on seeds 0 and 1) with a floor of 1 point on the mean gain (ROUND5_MIN_GAIN)
 ROUND5_CANDIDATES = ("cand_speed_wide", "cand_freq_mask16")
 ROUND5_MIN_GAIN = 0.01
+#: the eighth round's retrained candidates, judged like the fifth's
+ROUND8_CANDIDATES = ("cand_mfcc40", "cand_speaker_balance")
 
 
 def system_preset(key: str, label_set: str, paper_epochs: int, seed: int) -> presets.Preset:

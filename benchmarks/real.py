@@ -161,7 +161,7 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     "cand_ecapa": ("recommended", {}, {"model": "ecapa_small", "model_options": {}}),
     # eighth round (ROUND8_CANDIDATES): 40 MFCCs instead of 64 log-mel bands as the network's
     # input (harmonics smoothed away, pitch kept in its own row), and every training speaker
-    # weighted alike (TESS's OAF is 65% of the canonical split's training clips)
+    # weighted alike (TESS's OAF is 58% of the canonical split's training clips)
     "cand_mfcc40": ("recommended", {"features": ("mfcc", "pitch", "rms", "zcr"), "n_mfcc": 40},
                     {}),
     "cand_speaker_balance": ("recommended", {}, {"speaker_balance": True}),

@@ -81,6 +81,10 @@ class TrainConfig:
             through a gradient reversal of this scale (Ganin and Lempitsky's domain-adversarial
             training, with the training speakers as domains), pushing that layer to carry
             less about who speaks; the speaker head is dropped after training (0: off).
+        speaker_balance: weight each training item by 1 / its speaker's training items (times
+            its class weight; copies count for their source's speaker), scaled to a mean of 1,
+            so that every training speaker counts alike in the loss, however many clips they
+            recorded (TESS's two speakers have 1,400 clips each, a RAVDESS actor 60).
         seed: seeds Python, NumPy and Keras, and the shuffling.
         deterministic: make TensorFlow ops deterministic on CPU (same seed, same numbers).
         mixed_precision: ``"auto"`` (on with a GPU), ``"on"`` or ``"off"``.
@@ -109,6 +113,7 @@ class TrainConfig:
     fusion: dict | None = None
     weight_average: float = 0.0
     speaker_adversarial: float = 0.0
+    speaker_balance: bool = False
     seed: int = 0
     deterministic: bool = True
     mixed_precision: str = "auto"
@@ -155,8 +160,11 @@ PIPELINE_DEPTH = 2
 
 def make_dataset(x: np.ndarray, y: np.ndarray | None, batch_size: int, *,
                  shuffle: bool = False, seed: int = 0, spec_augment: dict | None = None,
-                 mixup_alpha: float = 0.0):
+                 mixup_alpha: float = 0.0, weights: np.ndarray | None = None):
     """A ``tf.data`` pipeline over in-memory features: shuffle, batch, augment, prefetch.
+
+    With ``weights`` (one per item, needs ``y``), batches are ``(x, y, weight)``: Keras'
+    per-sample loss weights; mixup blends the weights like the targets.
 
     Features are decoded once (and cached on disk), so no epoch re-reads audio.
     SpecAugment and mixup, when asked for, are applied per training batch with
@@ -176,9 +184,13 @@ def make_dataset(x: np.ndarray, y: np.ndarray | None, batch_size: int, *,
     """
     import tensorflow as tf
 
+    if weights is not None and (y is None or len(weights) != len(x)):
+        raise ValueError(f"need targets and one weight per item: got {len(weights)} weights "
+                         f"for {len(x)} items")
+    arrays = (x,) if y is None else (x, y) if weights is None else (
+        x, y, np.asarray(weights, dtype=np.float32))
     with tf.device("/CPU:0"):  # tf.data runs on the host, even when a GPU trains
-        tensors = tuple(tf.Variable(a, trainable=False)
-                        for a in ((x,) if y is None else (x, y)))
+        tensors = tuple(tf.Variable(a, trainable=False) for a in arrays)
     ds = tf.data.Dataset.range(len(x))
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
@@ -190,16 +202,18 @@ def make_dataset(x: np.ndarray, y: np.ndarray | None, batch_size: int, *,
     ds = ds.batch(batch_size).map(take, num_parallel_calls=PIPELINE_DEPTH, deterministic=True)
     if y is not None and (spec_augment or mixup_alpha > 0):
         ds = ds.enumerate().map(
-            lambda step, batch: _augment_batch(step, batch[0], batch[1], seed, spec_augment,
-                                               mixup_alpha),
+            lambda step, batch: _augment_batch(step, *batch, seed=seed,
+                                               spec_augment=spec_augment,
+                                               mixup_alpha=mixup_alpha),
             num_parallel_calls=PIPELINE_DEPTH, deterministic=True)
     options = tf.data.Options()
     options.autotune.enabled = False
     return ds.prefetch(PIPELINE_DEPTH).with_options(options)
 
 
-def mixup_batch(x, y, step, seed: int, alpha: float):
-    """Mixup: each example blended with another of the batch, targets likewise."""
+def mixup_batch(x, y, step, seed: int, alpha: float, weights=None):
+    """Mixup: each example blended with another of the batch, targets (and per-sample loss
+    ``weights``, if given, returned third) likewise."""
     import tensorflow as tf
 
     b = tf.shape(x)[0]
@@ -211,18 +225,42 @@ def mixup_batch(x, y, step, seed: int, alpha: float):
     lam_x = tf.reshape(lam, [-1] + [1] * (len(x.shape) - 1))
     x = lam_x * x + (1 - lam_x) * tf.gather(x, perm)
     y = lam[:, None] * y + (1 - lam[:, None]) * tf.gather(y, perm)
+    if weights is not None:
+        return x, y, lam * weights + (1 - lam) * tf.gather(weights, perm)
     return x, y
 
 
 spec_augment_batch = augment.spec_augment_batch  # SpecAugment lives in augment (one copy)
 
 
-def _augment_batch(step, x, y, seed, spec_augment, mixup_alpha):
+def _augment_batch(step, x, y, weights=None, *, seed, spec_augment, mixup_alpha):
     if spec_augment:
         x = spec_augment_batch(x, step, seed, **spec_augment)
     if mixup_alpha > 0:
-        x, y = mixup_batch(x, y, step, seed, mixup_alpha)
-    return x, y
+        out = mixup_batch(x, y, step, seed, mixup_alpha, weights)
+        x, y = out[:2]
+        weights = out[2] if weights is not None else None
+    return (x, y) if weights is None else (x, y, weights)
+
+
+def speaker_balance_weights(y: np.ndarray, speakers: np.ndarray,
+                            class_weights: dict[int, float] | None = None) -> np.ndarray:
+    """Per-item loss weights under which every speaker counts alike (see
+    ``TrainConfig.speaker_balance``): 1 / the speaker's items, times the item's class weight,
+    scaled to a mean of 1.
+
+    Example:
+        >>> speaker_balance_weights(np.array([0, 1, 0, 1]), np.array(["a", "a", "a", "b"]))
+        array([0.6666667, 0.6666667, 0.6666667, 2.       ], dtype=float32)
+    """
+    keys = np.asarray(speakers, dtype=object)
+    if len(keys) != len(y):
+        raise ValueError(f"got {len(keys)} speaker keys for {len(y)} training items")
+    _, inverse, counts = np.unique(keys.astype(str), return_inverse=True, return_counts=True)
+    w = 1.0 / counts[inverse]
+    if class_weights:
+        w = w * np.array([class_weights.get(int(c), 1.0) for c in y])
+    return (w / w.mean()).astype(np.float32)
 
 
 def time_crops(x: np.ndarray, crops: int, fraction: float = 0.8) -> list[np.ndarray]:
@@ -518,7 +556,8 @@ def build_model(prep: Prepared, config: TrainConfig, strategy=None) -> keras.Mod
 
 
 #: settings only a Keras model can use, each with the largest value that leaves it off
-KERAS_ONLY = {"ensemble": 1, "weight_average": 0.0, "speaker_adversarial": 0.0}
+KERAS_ONLY = {"ensemble": 1, "weight_average": 0.0, "speaker_adversarial": 0.0,
+              "speaker_balance": False}
 
 
 def fit(prep: Prepared, config: TrainConfig, *, run_dir: Path | None = None, strategy=None,
@@ -576,6 +615,14 @@ def _fit_one(train_x, train_y, val_x, val_y, prep: Prepared, config: TrainConfig
     trained = model
     if config.speaker_adversarial < 0:
         raise ValueError(f"speaker_adversarial must be >= 0, got {config.speaker_adversarial!r}")
+    sample_weights = None
+    if config.speaker_balance:
+        if config.speaker_adversarial:
+            raise ValueError("speaker_balance and speaker_adversarial cannot be combined")
+        if train_speakers is None:
+            raise ValueError("speaker_balance needs the training items' speakers")
+        sample_weights = speaker_balance_weights(train_y, train_speakers, weights)
+        weights = None  # the class weights are in the sample weights
     if config.speaker_adversarial:
         speakers, _ = pd.factorize(pd.Series(train_speakers, dtype=object), sort=True)
         n_speakers = int(speakers.max()) + 1
@@ -591,7 +638,7 @@ def _fit_one(train_x, train_y, val_x, val_y, prep: Prepared, config: TrainConfig
             [val_targets, np.zeros((len(val_targets), n_speakers), np.float32)], axis=1)
     train_ds = make_dataset(train_x, train_targets, config.batch_size,
                             shuffle=True, seed=config.seed, spec_augment=config.spec_augment,
-                            mixup_alpha=config.mixup_alpha)
+                            mixup_alpha=config.mixup_alpha, weights=sample_weights)
     val_ds = make_dataset(val_x, val_targets, config.batch_size)
     if config.speaker_adversarial:
         train_ds, val_ds = (_two_targets(ds, num_classes, weights) for ds in (train_ds, val_ds))
@@ -846,7 +893,7 @@ def fusion_config(config: TrainConfig) -> tuple[TrainConfig, FeatureSpec, float]
     member = replace(config, model=fusion["model"], model_options=fusion.get("model_options", {}),
                      augment=[], augment_copies=0, balance_ratio=None, spec_augment=None,
                      mixup_alpha=0.0, tta_crops=0, ensemble=0, fusion=None,
-                     weight_average=0.0, speaker_adversarial=0.0)
+                     weight_average=0.0, speaker_adversarial=0.0, speaker_balance=False)
     return member, get_spec(fusion["spec"]), weight
 
 

@@ -259,7 +259,7 @@ def test_weight_average_ends_training_with_the_averaged_weights(frame, tiny_orig
 
 
 @pytest.mark.parametrize("setting", [{"weight_average": 0.9, "patience": None},
-                                     {"speaker_adversarial": 0.5}])
+                                     {"speaker_adversarial": 0.5}, {"speaker_balance": True}])
 def test_keras_only_switches_are_refused_for_classical_models(frame, tiny_original, tmp_path,
                                                               setting):
     config = TrainConfig(model="svm", verbose=0, **setting)
@@ -273,3 +273,70 @@ def test_a_negative_speaker_adversarial_scale_is_refused(frame, tiny_original, t
     with pytest.raises(ValueError, match="speaker_adversarial must be >= 0"):
         train(frame, tiny_original.root, get_spec("paper002", audio={"duration": 1.0}), config,
               run_dir=tmp_path / "neg", cache_dir=tmp_path / "cache")
+
+
+def test_speaker_balance_weights_make_every_speaker_count_alike():
+    from sermodels.training import speaker_balance_weights
+
+    y = np.array([0, 1, 0, 1, 0, 0])
+    speakers = np.array(["tess_OAF"] * 4 + ["ravdess_01"] * 2)
+    w = speaker_balance_weights(y, speakers)
+    assert w.dtype == np.float32 and w.mean() == pytest.approx(1.0)
+    assert w[:4].sum() == pytest.approx(w[4:].sum())  # 4 clips and 2 clips: equal totals
+    weighted = speaker_balance_weights(y, speakers, {0: 1.0, 1: 3.0})
+    assert weighted[1] / weighted[0] == pytest.approx(3.0)  # times the class weight
+    assert weighted.mean() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="3 speaker keys for 6 training items"):
+        speaker_balance_weights(y, speakers[:3])
+
+
+def test_weighted_batches_carry_their_weights_through_mixup():
+    from sermodels.training import make_dataset
+
+    x = np.arange(8 * 3 * 2, dtype=np.float32).reshape(8, 3, 2)
+    y = np.eye(2, dtype=np.float32)[[0, 1] * 4]
+    w = np.array([1, 1, 1, 1, 3, 3, 3, 3], dtype=np.float32)
+    plain = list(make_dataset(x, y, 4, weights=w))
+    assert len(plain[0]) == 3
+    np.testing.assert_array_equal(plain[1][2], [3, 3, 3, 3])
+    mixed = list(make_dataset(x, y, 8, mixup_alpha=0.4, weights=w))[0]
+    assert len(mixed) == 3 and mixed[2].shape == (8,)
+    # blended like the targets: a mix of a weight-1 and a weight-3 item lies between them
+    assert np.all((mixed[2].numpy() >= 1 - 1e-6) & (mixed[2].numpy() <= 3 + 1e-6))
+    assert mixed[2].numpy().std() > 0
+    with pytest.raises(ValueError, match="one weight per item"):
+        make_dataset(x, y, 4, weights=w[:3])
+
+
+def test_speaker_balance_trains_and_refuses_the_adversary(frame, tiny_original, tmp_path,
+                                                          monkeypatch):
+    from sermodels import training
+
+    seen = []
+    make_dataset = training.make_dataset
+
+    def spy(x, y, batch_size, **kwargs):
+        if kwargs.get("shuffle"):
+            seen.append(kwargs.get("weights"))
+        return make_dataset(x, y, batch_size, **kwargs)
+
+    monkeypatch.setattr(training, "make_dataset", spy)
+    config = TrainConfig(model="cnn_attn_pool", model_options={"filters": (8, 8)}, epochs=1,
+                         verbose=0, speaker_balance=True, mixup_alpha=0.4,
+                         spec_augment={"freq_masks": 1, "freq_width": 4, "time_masks": 1,
+                                       "time_width": 5},
+                         augment=[{"name": "speed"}], augment_copies=1)
+    spec = get_spec("mfcc40", audio={"duration": 1.0}, max_frames=100)  # copies vary in length
+    result = train(frame, tiny_original.root, spec, config, run_dir=tmp_path / "bal",
+                   cache_dir=tmp_path / "cache")
+    assert json.loads((result.run_dir / "config.json").read_text())["train"]["speaker_balance"]
+    (weights,) = seen  # the training pipeline got one weight per item, copies included
+    split = pd.read_csv(result.run_dir / "split.csv")
+    n_train = (split["split"] == "train").sum()
+    assert len(weights) == 2 * n_train and weights.mean() == pytest.approx(1.0)
+    assert 0 <= result.metrics["unweighted_accuracy"] <= 1
+    both = TrainConfig(model="dnn", epochs=1, verbose=0, speaker_balance=True,
+                       speaker_adversarial=0.5)
+    with pytest.raises(ValueError, match="cannot be combined"):
+        train(frame, tiny_original.root, get_spec("paper002", audio={"duration": 1.0}), both,
+              run_dir=tmp_path / "both", cache_dir=tmp_path / "cache")

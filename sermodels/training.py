@@ -66,9 +66,12 @@ class TrainConfig:
         lr_schedule: ``"plateau"`` (halve on a validation plateau) or ``"cosine"`` (cosine
             decay over ``epochs``).
         tta_crops: test-time averaging over this many time crops (0/1: off).
-        ensemble: train this many models, each early-stopped on a different fold of the
+        ensemble: train this many models and average their probabilities (0/1: one model);
+            how the members differ is ``ensemble_by``.
+        ensemble_by: ``"speakers"``: each member early-stopped on a different fold of the
             training speakers (training and validation speakers pooled, then split by
-            speaker), and average their probabilities (0/1: one model).
+            speaker); ``"seeds"``: each member trained on the whole training split with its
+            own seed (``seed + i``), as the single model would be (a seed ensemble).
         fusion: late fusion with a second, classical model trained on other features of
             the same clips: ``{"model": "svm", "spec": "functionals_speaker", "weight": 0.5}``
             trains that model on the same split (through :func:`train`, saved in the run
@@ -110,6 +113,7 @@ class TrainConfig:
     lr_schedule: str = "plateau"
     tta_crops: int = 0
     ensemble: int = 0
+    ensemble_by: str = "speakers"
     fusion: dict | None = None
     weight_average: float = 0.0
     speaker_adversarial: float = 0.0
@@ -738,10 +742,20 @@ def ensemble_folds(prep: Prepared, k: int, seed: int = 0) -> dict[str, int]:
     return assignment
 
 
+ENSEMBLE_BY = ("speakers", "seeds")
+"""How the members of an ensemble differ (``TrainConfig.ensemble_by``)."""
+
+
 def _fit_ensemble(prep: Prepared, config: TrainConfig, *, run_dir: Path | None, strategy=None,
                   callbacks: list | None = None):
-    """``config.ensemble`` members, each validated on its own fold of speakers; one averaged model."""
+    """``config.ensemble`` members, each validated on its own fold of speakers (or each with its
+    own seed, on the whole training split); one averaged model."""
     k = config.ensemble
+    if config.ensemble_by not in ENSEMBLE_BY:
+        raise ValueError(f"ensemble_by must be one of {ENSEMBLE_BY}, got {config.ensemble_by!r}")
+    if config.ensemble_by == "seeds":
+        return _fit_seed_ensemble(prep, config, run_dir=run_dir, strategy=strategy,
+                                  callbacks=callbacks)
     member_of = ensemble_folds(prep, k, config.seed)
     pool = np.concatenate([prep.parts["train"], prep.parts["val"]])
     pool_fold = np.array([member_of[key] for key in speaker_keys(prep.rows)[pool]], dtype=int)
@@ -765,6 +779,26 @@ def _fit_ensemble(prep: Prepared, config: TrainConfig, *, run_dir: Path | None, 
         model, hist = _fit_one(train_x, train_y, prep.x[own], prep.y[own], prep, member_config,
                                run_dir=member_dir, strategy=strategy, callbacks=callbacks,
                                train_speakers=speakers)
+        members.append(model)
+        histories.append(hist.assign(member=i))
+    return average_models(members, prep.x.shape[1:]), pd.concat(histories)
+
+
+def _fit_seed_ensemble(prep: Prepared, config: TrainConfig, *, run_dir: Path | None,
+                       strategy=None, callbacks: list | None = None):
+    """``config.ensemble`` members trained alike on the whole training split, member ``i`` with
+    seed ``config.seed + i`` (its initial weights, shuffling and batch augmentation)."""
+    val = prep.parts["val"]
+    members, histories = [], []
+    for i in range(config.ensemble):
+        member_dir = run_dir / f"member{i}" if run_dir is not None else None
+        if member_dir is not None:
+            member_dir.mkdir(parents=True, exist_ok=True)
+        seed_everything(config.seed + i)
+        model, hist = _fit_one(prep.train_x, prep.train_y, prep.x[val], prep.y[val], prep,
+                               replace(config, seed=config.seed + i), run_dir=member_dir,
+                               strategy=strategy, callbacks=callbacks,
+                               train_speakers=prep.train_speakers)
         members.append(model)
         histories.append(hist.assign(member=i))
     return average_models(members, prep.x.shape[1:]), pd.concat(histories)

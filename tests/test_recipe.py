@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 
 from sermodels import manifest, models, presets
@@ -149,6 +150,32 @@ def test_fold_ensemble_averages_members_validated_on_other_speakers(tiny_origina
     with pytest.raises(ValueError, match="classical"):
         train(frame, tiny_original.root, get_spec("functionals"),
               TrainConfig(model="svm", ensemble=2, verbose=0), run_dir=tmp_path / "svm")
+
+
+def test_seed_ensemble_averages_members_trained_alike_with_their_own_seeds(tiny_original,
+                                                                          tmp_path):
+    from sermodels.training import train
+
+    frame, _ = manifest.build_manifest(tiny_original.root, ["cremad", "ravdess"])
+    spec = get_spec("logmel64", max_frames=100, audio={"duration": 1.0})
+    config = TrainConfig(model="cnn_attn_pool", model_options={"filters": (8, 8)}, epochs=1,
+                         verbose=0, ensemble=2, ensemble_by="seeds")
+    result = train(frame, tiny_original.root, spec, config, run_dir=tmp_path / "seeds",
+                   cache_dir=tmp_path / "cache")
+    members = [layer for layer in result.model.layers if layer.name.startswith("member")]
+    assert len(members) == 2 and result.metrics["ensemble"] == 2
+    x = np.random.default_rng(0).normal(size=(4, 100, 64)).astype(np.float32)
+    expected = np.mean([m.predict(x, verbose=0) for m in members], axis=0)
+    np.testing.assert_allclose(result.model.predict(x, verbose=0), expected, atol=1e-5)
+    assert not np.allclose(members[0].predict(x, verbose=0), members[1].predict(x, verbose=0))
+    for i in range(2):  # both trained on the whole training split, validated on the same speakers
+        history = pd.read_csv(tmp_path / "seeds" / f"member{i}" / "history.csv")
+        assert len(history) == 1
+    with pytest.raises(ValueError, match="ensemble_by must be one of"):
+        train(frame, tiny_original.root, spec, TrainConfig(model="cnn_attn_pool", epochs=1,
+                                                           verbose=0, ensemble=2,
+                                                           ensemble_by="voices"),
+              run_dir=tmp_path / "bad", cache_dir=tmp_path / "cache")
 
 
 def test_the_recipe_with_the_ecapa_network(tiny_original, tmp_path):

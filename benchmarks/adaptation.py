@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,14 @@ from real import HERE, ROUND5_MIN_GAIN, commit, development_rounds, paired_rule 
 from svm_member import fusion_weight, recorded_predictions
 
 from sermodels import manifest, runs
-from sermodels.adaptation import MIN_CLIPS, SPREAD_ALPHA, SPREAD_NEIGHBOURS, predict_adapted, spread_labels
+from sermodels.adaptation import (
+    MIN_CLIPS,
+    SPREAD_ALPHA,
+    SPREAD_NEIGHBOURS,
+    activations,
+    predict_adapted,
+    spread_labels,
+)
 from sermodels.cache import extract_features
 from sermodels.errors import DataError
 from sermodels.evaluation import speaker_keys, unweighted_accuracy
@@ -42,80 +50,117 @@ CANDIDATES = {5: {"adabn": None, "adabn_conv": ["bn1", "bn2", "bn3"]},
               7: {"tta_speed": "network", "tta_speed_both": "network and SVM member"}}
 # round 7: the speeds at which each test clip is heard (1.0: as recorded)
 TEST_SPEEDS = (0.9, 1.0, 1.1)
+#: each round's fixed settings, written into its record
+SETTINGS = {5: {}, 6: {"round": 6, "alpha": SPREAD_ALPHA, "neighbours": SPREAD_NEIGHBOURS},
+            7: {"round": 7, "speeds": list(TEST_SPEEDS)}}
 REFERENCE = "recommended_round3"
 EMBEDDING_LAYER = "dense_relu"  # the recipe's penultimate activations (models.recommended)
+
+
+@dataclass
+class DevRound:
+    """One recorded dev round's validation clips, its network and its recorded SVM member's
+    probabilities, as the reference scored them."""
+
+    run: runs.RunFolder
+    val: pd.DataFrame  # the validation rows, in the recorded predictions' order
+    y: np.ndarray
+    svm: np.ndarray  # the recorded SVM member's probabilities
+    weight: float  # the SVM member's share in the fusion
+    speakers: np.ndarray
+    x: np.ndarray  # the network's normalised features
+    model: object  # the network (a KerasClassifier)
+    tta: int
+    network: np.ndarray  # the network's probabilities, as the reference
+    root: Path
+    cache: Path
+    jobs: int
+
+    def ua(self, proba: np.ndarray) -> float:
+        return round(unweighted_accuracy(self.y, proba.argmax(1)), 4)
+
+    def fused(self, network: np.ndarray, svm: np.ndarray | None = None) -> np.ndarray:
+        """The fusion of ``network`` with ``svm`` (default: the recorded member)."""
+        return (1 - self.weight) * network + self.weight * (self.svm if svm is None else svm)
+
+    def member(self) -> runs.RunFolder:
+        return runs.RunFolder.open(self.run.path / "fused")
+
+    def features(self, folder: runs.RunFolder, recipe: dict | None = None) -> np.ndarray:
+        """The validation clips' features as ``folder``'s run normalises them (``recipe``: an
+        augmentation applied to every clip first)."""
+        return clip_features(folder, self.val, self.speakers, self.root, self.cache, self.jobs,
+                             recipe)
+
+
+def clip_features(folder: runs.RunFolder, val: pd.DataFrame, speakers: np.ndarray, root: Path,
+                  cache: Path, jobs: int, recipe: dict | None = None) -> np.ndarray:
+    """``val``'s features as ``folder``'s run extracts and normalises them (``recipe``: an
+    augmentation applied to every clip first)."""
+    fs = extract_features(val, root, folder.read_feature_spec(), cache_dir=cache, n_jobs=jobs,
+                          progress=False, recipes=[recipe] * len(val))
+    if list(fs.rows["path"]) != list(val["path"]):
+        raise SystemExit(f"{folder.path}: some validation clips have no usable audio here")
+    return folder.read_normalizer().transform(fs.x, speakers)
+
+
+def load_round(round_dir: Path, rows: pd.DataFrame, root: Path, cache: Path,
+               jobs: int) -> DevRound:
+    """A recorded dev round, its network's reference probabilities recomputed."""
+    run = runs.RunFolder.open(round_dir)
+    classes = list(run.read_label_set().classes)
+    paths, y, _, svm = recorded_predictions(round_dir, classes)
+    val = rows.set_index("path").loc[paths].reset_index()
+    speakers = speaker_keys(val)
+    model = run.load_model()
+    tta = int(run.read_config()["train"].get("tta_crops", 0))
+    x = clip_features(run, val, speakers, root, cache, jobs)
+    return DevRound(run, val, y, svm, fusion_weight(round_dir), speakers, x, model, tta,
+                    model.predict_proba(x, tta), root, cache, jobs)
+
+
+def adabn_scores(r: DevRound) -> dict[str, float]:
+    """Round 5: the network's batch norms adapted to each speaker (AdaBN)."""
+    return {name: r.ua(r.fused(predict_adapted(r.model, r.x, r.speakers, r.tta, names=layers)))
+            for name, layers in CANDIDATES[5].items()}
+
+
+def spreading_scores(r: DevRound) -> dict[str, float]:
+    """Round 6: the fused answers smoothed over each speaker's clips (label spreading)."""
+    spaces = {"svm_functionals": r.features(r.member()),
+              EMBEDDING_LAYER: activations(r.model.model,
+                                           r.model.model.get_layer(EMBEDDING_LAYER).output, r.x)}
+    return {name: r.ua(spread_labels(r.fused(r.network), spaces[space], r.speakers))
+            for name, space in CANDIDATES[6].items()}
+
+
+def speed_scores(r: DevRound) -> dict[str, float]:
+    """Round 7: each clip heard at :data:`TEST_SPEEDS`, the answers averaged (speed 1.0: the
+    reference's own probabilities)."""
+    member = r.member()
+    member_model = member.load_model()
+
+    def at_speeds(folder: runs.RunFolder, predict, as_recorded: np.ndarray) -> np.ndarray:
+        return np.mean([as_recorded if rate == 1.0 else predict(r.features(folder, {
+            "steps": [{"name": "speed", "min_rate": rate, "max_rate": rate}], "seed": 0}))
+            for rate in TEST_SPEEDS], axis=0)
+
+    network = at_speeds(r.run, lambda v: r.model.predict_proba(v, r.tta), r.network)
+    svm = at_speeds(member, member_model.predict_proba, r.svm)
+    return {"tta_speed": r.ua(r.fused(network)), "tta_speed_both": r.ua(r.fused(network, svm))}
+
+
+#: each round's scorer of its candidates
+SCORERS = {5: adabn_scores, 6: spreading_scores, 7: speed_scores}
 
 
 def round_scores(round_dir: Path, rows: pd.DataFrame, root: Path, cache: Path,
                  jobs: int, round_: int = 5) -> dict[str, float]:
     """Fused validation UA of one recorded dev round: as recorded, recomputed, and per candidate
     of selection round ``round_``."""
-    run = runs.RunFolder.open(round_dir)
-    classes = list(run.read_label_set().classes)
-    config = run.read_config()["train"]
-    weight = fusion_weight(round_dir)
-    paths, y, _, svm = recorded_predictions(round_dir, classes)
-    val = rows.set_index("path").loc[paths].reset_index()
-    fs = extract_features(val, root, run.read_feature_spec(), cache_dir=cache, n_jobs=jobs,
-                          progress=False)
-    if list(fs.rows["path"]) != list(paths):
-        raise SystemExit(f"{round_dir}: some validation clips have no usable audio here")
-    speakers = speaker_keys(fs.rows)
-    x = run.read_normalizer().transform(fs.x, speakers)
-    model = run.load_model()
-    tta = int(config.get("tta_crops", 0))
-
-    def score(proba: np.ndarray) -> float:
-        return round(unweighted_accuracy(y, ((1 - weight) * proba + weight * svm).argmax(1)), 4)
-
-    network = model.predict_proba(x, tta)
-    out = {"recorded": round(run.read_metrics()["unweighted_accuracy"], 4),
-           "reference": score(network)}
-    if round_ == 5:
-        for name, layers in CANDIDATES[5].items():
-            out[name] = score(predict_adapted(model, x, speakers, tta, names=layers))
-        return out
-    member = runs.RunFolder.open(round_dir / "fused")
-    if round_ == 7:
-        def at_speeds(folder: runs.RunFolder, predict) -> np.ndarray:
-            """``predict``'s probabilities averaged over :data:`TEST_SPEEDS`."""
-            spec, normalizer, out = folder.read_feature_spec(), folder.read_normalizer(), []
-            for rate in TEST_SPEEDS:
-                recipe = None if rate == 1.0 else {
-                    "steps": [{"name": "speed", "min_rate": rate, "max_rate": rate}], "seed": 0}
-                part = extract_features(val, root, spec, cache_dir=cache, n_jobs=jobs,
-                                        progress=False, recipes=[recipe] * len(val))
-                if list(part.rows["path"]) != list(paths):
-                    raise SystemExit(f"{round_dir}: some clips at speed {rate} are unusable")
-                out.append(predict(normalizer.transform(part.x, speakers)))
-            return np.mean(out, axis=0)
-
-        network_speeds = at_speeds(run, lambda v: model.predict_proba(v, tta))
-        member_model = member.load_model()
-        svm_speeds = at_speeds(member, member_model.predict_proba)
-        out["tta_speed"] = score(network_speeds)
-        both = (1 - weight) * network_speeds + weight * svm_speeds
-        out["tta_speed_both"] = round(unweighted_accuracy(y, both.argmax(1)), 4)
-        return out
-    fused = (1 - weight) * network + weight * svm
-    member_fs = extract_features(val, root, member.read_feature_spec(), cache_dir=cache,
-                                 n_jobs=jobs, progress=False)
-    spaces = {"svm_functionals": member.read_normalizer().transform(member_fs.x, speakers),
-              EMBEDDING_LAYER: embeddings(model.model, x)}
-    for name, space in CANDIDATES[6].items():
-        proba = spread_labels(fused, spaces[space], speakers)
-        out[name] = round(unweighted_accuracy(y, proba.argmax(1)), 4)
-    return out
-
-
-def embeddings(model, x: np.ndarray, layer: str = EMBEDDING_LAYER,
-               batch_size: int = 256) -> np.ndarray:
-    """The outputs of ``model``'s ``layer`` on ``x`` (inference mode)."""
-    import keras
-
-    probe = keras.Model(model.input, model.get_layer(layer).output)
-    return np.concatenate([keras.ops.convert_to_numpy(probe(x[i:i + batch_size], training=False))
-                           for i in range(0, len(x), batch_size)])
+    r = load_round(round_dir, rows, root, cache, jobs)
+    return {"recorded": round(r.run.read_metrics()["unweighted_accuracy"], 4),
+            "reference": r.ua(r.fused(r.network)), **SCORERS[round_](r)}
 
 
 def main() -> None:
@@ -162,10 +207,7 @@ def main() -> None:
               "candidates": CANDIDATES[args.round_], "min_clips": MIN_CLIPS,
               "min_gain": ROUND5_MIN_GAIN, "reference": REFERENCE, "commit": commit(),
               "command": "python benchmarks/adaptation.py " + " ".join(sys.argv[1:])}
-    if args.round_ == 6:
-        record.update(round=6, alpha=SPREAD_ALPHA, neighbours=SPREAD_NEIGHBOURS)
-    if args.round_ == 7:
-        record.update(round=7, speeds=list(TEST_SPEEDS))
+    record.update(SETTINGS[args.round_])
     out.write_text(json.dumps(record, indent=2) + "\n")
     print(json.dumps({"decisions": decisions, "commit": record["commit"]}))
 

@@ -45,6 +45,16 @@ def batchnorm_layers(model, names: Sequence[str] | None = None) -> list:
     return [layer for layer in found if layer.name in set(names)]
 
 
+def activations(model, tensor, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """The values of ``tensor`` (any tensor of ``model``'s graph, e.g. a layer's input or
+    output) on ``x``, in inference mode, ``batch_size`` items per forward pass."""
+    import keras
+
+    probe = keras.Model(model.input, tensor)
+    return np.concatenate([keras.ops.convert_to_numpy(probe(x[i:i + batch_size], training=False))
+                           for i in range(0, len(x), batch_size)])
+
+
 @contextmanager
 def adapted(model, x: np.ndarray, names: Sequence[str] | None = None,
             batch_size: int = 256) -> Iterator:
@@ -68,10 +78,7 @@ def adapted(model, x: np.ndarray, names: Sequence[str] | None = None,
               keras.ops.convert_to_numpy(layer.moving_variance)) for layer in chosen]
     try:
         for layer in chosen:
-            probe = keras.Model(model.input, layer.input)
-            h = np.concatenate([keras.ops.convert_to_numpy(probe(x[i:i + batch_size],
-                                                                 training=False))
-                                for i in range(0, len(x), batch_size)]).astype(np.float64)
+            h = activations(model, layer.input, x, batch_size).astype(np.float64)
             h = h.reshape(-1, h.shape[-1])
             layer.moving_mean.assign(h.mean(axis=0).astype(np.float32))
             layer.moving_variance.assign(h.var(axis=0).astype(np.float32))

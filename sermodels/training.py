@@ -240,10 +240,10 @@ spec_augment_batch = augment.spec_augment_batch  # SpecAugment lives in augment 
 def _augment_batch(step, x, y, weights=None, *, seed, spec_augment, mixup_alpha):
     if spec_augment:
         x = spec_augment_batch(x, step, seed, **spec_augment)
-    if mixup_alpha > 0:
-        out = mixup_batch(x, y, step, seed, mixup_alpha, weights)
-        x, y = out[:2]
-        weights = out[2] if weights is not None else None
+    if mixup_alpha > 0 and weights is None:
+        x, y = mixup_batch(x, y, step, seed, mixup_alpha)
+    elif mixup_alpha > 0:
+        x, y, weights = mixup_batch(x, y, step, seed, mixup_alpha, weights)
     return (x, y) if weights is None else (x, y, weights)
 
 
@@ -750,58 +750,53 @@ def _fit_ensemble(prep: Prepared, config: TrainConfig, *, run_dir: Path | None, 
                   callbacks: list | None = None):
     """``config.ensemble`` members, each validated on its own fold of speakers (or each with its
     own seed, on the whole training split); one averaged model."""
-    k = config.ensemble
     if config.ensemble_by not in ENSEMBLE_BY:
         raise ValueError(f"ensemble_by must be one of {ENSEMBLE_BY}, got {config.ensemble_by!r}")
-    if config.ensemble_by == "seeds":
-        return _fit_seed_ensemble(prep, config, run_dir=run_dir, strategy=strategy,
-                                  callbacks=callbacks)
-    member_of = ensemble_folds(prep, k, config.seed)
+    by_seed = config.ensemble_by == "seeds"
+    parts = _seed_members(prep, config.ensemble) if by_seed else _speaker_fold_members(
+        prep, config.ensemble, config.seed)
+    members, histories = [], []
+    for i, (train_x, train_y, val_x, val_y, speakers) in enumerate(parts):
+        member_dir = run_dir / f"member{i}" if run_dir is not None else None
+        if member_dir is not None:
+            member_dir.mkdir(parents=True, exist_ok=True)
+        if by_seed:  # the member's initial weights follow its seed too
+            seed_everything(config.seed + i)
+        model, hist = _fit_one(train_x, train_y, val_x, val_y, prep,
+                               replace(config, seed=config.seed + i), run_dir=member_dir,
+                               strategy=strategy, callbacks=callbacks, train_speakers=speakers)
+        members.append(model)
+        histories.append(hist.assign(member=i))
+    return average_models(members, prep.x.shape[1:]), pd.concat(histories)
+
+
+def _speaker_fold_members(prep: Prepared, k: int, seed: int):
+    """Each fold ensemble member's training and validation data: training and validation
+    speakers pooled and dealt into ``k`` folds, member ``i`` validated on fold ``i``."""
+    member_of = ensemble_folds(prep, k, seed)
     pool = np.concatenate([prep.parts["train"], prep.parts["val"]])
     pool_fold = np.array([member_of[key] for key in speaker_keys(prep.rows)[pool]], dtype=int)
     n = len(prep.parts["train"])  # augmented copies follow the originals in train_x
     copy_x, copy_y = prep.train_x[n:], prep.train_y[n:]
     copy_fold = np.array([member_of[key] for key in prep.train_speakers[n:]], dtype=int)
-    members, histories = [], []
     for i in range(k):
         own, rest = pool[pool_fold == i], pool[pool_fold != i]
         if len(own) == 0 or len(rest) == 0:
             raise ValueError(f"ensemble={k}: member {i} has no validation or no training "
                              "speakers; use fewer members")
-        train_x = np.concatenate([prep.x[rest], copy_x[copy_fold != i]])
-        train_y = np.concatenate([prep.y[rest], copy_y[copy_fold != i]])
-        member_dir = run_dir / f"member{i}" if run_dir is not None else None
-        if member_dir is not None:
-            member_dir.mkdir(parents=True, exist_ok=True)
-        member_config = replace(config, seed=config.seed + i)
-        speakers = np.concatenate([speaker_keys(prep.rows)[rest],
-                                   prep.train_speakers[n:][copy_fold != i]])
-        model, hist = _fit_one(train_x, train_y, prep.x[own], prep.y[own], prep, member_config,
-                               run_dir=member_dir, strategy=strategy, callbacks=callbacks,
-                               train_speakers=speakers)
-        members.append(model)
-        histories.append(hist.assign(member=i))
-    return average_models(members, prep.x.shape[1:]), pd.concat(histories)
+        yield (np.concatenate([prep.x[rest], copy_x[copy_fold != i]]),
+               np.concatenate([prep.y[rest], copy_y[copy_fold != i]]),
+               prep.x[own], prep.y[own],
+               np.concatenate([speaker_keys(prep.rows)[rest],
+                               prep.train_speakers[n:][copy_fold != i]]))
 
 
-def _fit_seed_ensemble(prep: Prepared, config: TrainConfig, *, run_dir: Path | None,
-                       strategy=None, callbacks: list | None = None):
-    """``config.ensemble`` members trained alike on the whole training split, member ``i`` with
-    seed ``config.seed + i`` (its initial weights, shuffling and batch augmentation)."""
+def _seed_members(prep: Prepared, k: int):
+    """Each seed ensemble member's data: the whole training split (copies included) and the
+    validation split, alike for all ``k`` members."""
     val = prep.parts["val"]
-    members, histories = [], []
-    for i in range(config.ensemble):
-        member_dir = run_dir / f"member{i}" if run_dir is not None else None
-        if member_dir is not None:
-            member_dir.mkdir(parents=True, exist_ok=True)
-        seed_everything(config.seed + i)
-        model, hist = _fit_one(prep.train_x, prep.train_y, prep.x[val], prep.y[val], prep,
-                               replace(config, seed=config.seed + i), run_dir=member_dir,
-                               strategy=strategy, callbacks=callbacks,
-                               train_speakers=prep.train_speakers)
-        members.append(model)
-        histories.append(hist.assign(member=i))
-    return average_models(members, prep.x.shape[1:]), pd.concat(histories)
+    for _ in range(k):
+        yield prep.train_x, prep.train_y, prep.x[val], prep.y[val], prep.train_speakers
 
 
 def average_models(members: list, input_shape) -> keras.Model:

@@ -19,11 +19,13 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 @pytest.fixture(scope="session")
 def load_benchmark():
     """Import a script of ``benchmarks/`` by name (its folder on ``sys.path`` while it loads, so
-    that it finds its neighbours, e.g. ``svm_member.py`` imports ``real.py``)."""
+    that it finds its neighbours, e.g. ``svm_member.py`` imports ``real.py``), registered in
+    ``sys.modules`` as importlib's recipe does (dataclasses look their module up there)."""
     def load(name: str, module_name: str | None = None):
         spec = importlib.util.spec_from_file_location(module_name or name,
                                                       BENCHMARKS / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
         sys.path.insert(0, str(BENCHMARKS))
         try:
             spec.loader.exec_module(module)

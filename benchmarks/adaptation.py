@@ -5,12 +5,13 @@ Selection rounds 5 and 6 (``benchmarks/results/real/selection.md``): the recorde
 and the SVM member in ``fused/``) predict their validation actors again and are fused with the
 recorded SVM member, without and with each candidate adaptation (round 5: AdaBN; round 6:
 label spreading over each speaker's clips; round 7: each clip heard at three speeds and the
-answers averaged). Nothing is trained. The unadapted predictions must
+answers averaged; round 10: AdaBN again, on the networks of ``real.py --protocols dev_cross``
+runs, whose validation speaker is TESS's OAF). Nothing is trained. The unadapted predictions must
 reproduce each round's recorded fused score (a check that the data root, features and model are
 those of the run). Test speakers of the canonical split are never loaded.
 
 Usage: ``python benchmarks/adaptation.py --data-root DIR --runs SEED=RUN_DIR [SEED=RUN_DIR ...]
-[--round 6]``; prints one JSON object (every candidate's fused score per round, the paired
+[--round 6]`` (round 10: the run folders of ``dev_cross`` runs); prints one JSON object (every candidate's fused score per round, the paired
 differences and the round's decision) and writes it to ``--out`` (default
 ``benchmarks/results/real/adaptation.json`` for round 5, ``adaptation_roundN.json`` for N).
 """
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from real import HERE, ROUND5_MIN_GAIN, commit, development_rounds, paired_rule  # benchmarks/real.py
+from real import HERE, ROUND5_MIN_GAIN, SELECTION_ROUNDS, commit, paired_rule  # benchmarks/real.py
 from svm_member import fusion_weight, recorded_predictions
 
 from sermodels import manifest, runs
@@ -47,12 +48,16 @@ from sermodels.evaluation import speaker_keys, unweighted_accuracy
 # activations), alpha and neighbours fixed in advance (sermodels.adaptation's defaults).
 CANDIDATES = {5: {"adabn": None, "adabn_conv": ["bn1", "bn2", "bn3"]},
               6: {"spread_svm": "svm_functionals", "spread_net": "dense_relu"},
-              7: {"tta_speed": "network", "tta_speed_both": "network and SVM member"}}
+              7: {"tta_speed": "network", "tta_speed_both": "network and SVM member"},
+              10: {"adabn": None, "adabn_conv": ["bn1", "bn2", "bn3"]}}
+#: the selection protocol whose recorded runs each round scores (default ``dev``)
+PROTOCOL = {10: "dev_cross"}
 # round 7: the speeds at which each test clip is heard (1.0: as recorded)
 TEST_SPEEDS = (0.9, 1.0, 1.1)
 #: each round's fixed settings, written into its record
 SETTINGS = {5: {}, 6: {"round": 6, "alpha": SPREAD_ALPHA, "neighbours": SPREAD_NEIGHBOURS},
-            7: {"round": 7, "speeds": list(TEST_SPEEDS)}}
+            7: {"round": 7, "speeds": list(TEST_SPEEDS)},
+            10: {"round": 10, "protocol": "dev_cross"}}
 REFERENCE = "recommended_round3"
 EMBEDDING_LAYER = "dense_relu"  # the recipe's penultimate activations (models.recommended)
 
@@ -120,7 +125,7 @@ def load_round(round_dir: Path, rows: pd.DataFrame, root: Path, cache: Path,
 
 
 def adabn_scores(r: DevRound) -> dict[str, float]:
-    """Round 5: the network's batch norms adapted to each speaker (AdaBN)."""
+    """Rounds 5 and 10: the network's batch norms adapted to each speaker (AdaBN)."""
     return {name: r.ua(r.fused(predict_adapted(r.model, r.x, r.speakers, r.tta, names=layers)))
             for name, layers in CANDIDATES[5].items()}
 
@@ -151,7 +156,7 @@ def speed_scores(r: DevRound) -> dict[str, float]:
 
 
 #: each round's scorer of its candidates
-SCORERS = {5: adabn_scores, 6: spreading_scores, 7: speed_scores}
+SCORERS = {5: adabn_scores, 6: spreading_scores, 7: speed_scores, 10: adabn_scores}
 
 
 def round_scores(round_dir: Path, rows: pd.DataFrame, root: Path, cache: Path,
@@ -167,7 +172,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-root", required=True, type=Path)
     parser.add_argument("--runs", nargs="+", required=True,
-                        help="SEED=RUN_DIR: a real.py dev run folder of the reference and its seed")
+                        help="SEED=RUN_DIR: a real.py dev (round 10: dev_cross) run folder of "
+                             "the reference and its seed")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--work", type=Path,
                         default=Path.home() / ".cache" / "sermodels" / "benchmark-real")
@@ -188,7 +194,8 @@ def main() -> None:
         seed, _, run_dir = item.partition("=")
         if not seed.isdigit() or not run_dir:
             raise SystemExit(f"--runs takes SEED=RUN_DIR, got {item!r}")
-        for k, _ in enumerate(development_rounds(frame, seed=int(seed))):
+        for k, _ in enumerate(SELECTION_ROUNDS[PROTOCOL.get(args.round_, "dev")](
+                frame, seed=int(seed))):
             try:
                 scores = round_scores(Path(run_dir) / f"dev{k}", rows, root,
                                       args.work / "cache", args.jobs, args.round_)

@@ -78,6 +78,10 @@ PROTOCOLS = {
     "dev": (("ravdess", "tess"), "unified7",
             "selection only: the canonical split without its test speakers; 3 folds of the "
             "RAVDESS training actors as validation speakers, TESS OAF always in training"),
+    "dev_cross": (("ravdess", "tess"), "unified7",
+                  "selection only: a validation speaker from another corpus; the canonical "
+                  "split without its test speakers, the RAVDESS training actors train (one "
+                  "validates early stopping) and TESS OAF is scored"),
 }
 DEV_FOLDS = 3
 ENROL_CLIPS = (1, 5, 10, 20, None)  # None: every clip of the speaker
@@ -280,18 +284,45 @@ def actor_rounds(rows: pd.DataFrame, actors: list[str], seed: int = 0) -> list[p
     return rounds
 
 
-def _development(frame, root, preset, run_dir, cache_dir, n_jobs, seed) -> dict:
+def cross_corpus_rounds(frame: pd.DataFrame, seed: int = 0) -> list[pd.Series]:
+    """The one split of the ``dev_cross`` protocol: canonical test speakers removed; every other
+    corpus's training speakers (TESS OAF) are the ``"test"`` part, the validation speakers
+    scored; the RAVDESS training actors train, one of them (drawn with ``seed``) ``"val"``.
+
+    The ``dev`` folds hold RAVDESS actors only, so they cannot see how a change carries over to
+    a speaker of another corpus, such as TESS's test speaker YAF (82% of the canonical test
+    set); this protocol can, without loading YAF."""
     dev = frame[frame["split"] != "test"]
-    ua, epochs = [], []
-    for k, split in enumerate(development_rounds(frame, seed)):
+    ravdess = dev["corpus"] == "ravdess"
+    actors = sorted(dev.loc[ravdess, "speaker"].unique())
+    split = pd.Series("train", index=dev.index, dtype=object)
+    split[~ravdess] = "test"
+    split[ravdess & (dev["speaker"] == np.random.default_rng(seed).choice(actors))] = "val"
+    return [split]
+
+
+#: selection protocol -> its rounds (each a split of the canonical split's non-test rows)
+SELECTION_ROUNDS = {"dev": development_rounds, "dev_cross": cross_corpus_rounds}
+
+
+def _development(frame, root, preset, run_dir, cache_dir, n_jobs, seed,
+                 protocol: str = "dev") -> dict:
+    dev = frame[frame["split"] != "test"]
+    ua, epochs, members = [], [], {}
+    for k, split in enumerate(SELECTION_ROUNDS[protocol](frame, seed)):
         result = train(dev.assign(split=split.to_numpy()), root, preset.feature_spec,
                        preset.config, run_dir=run_dir / f"dev{k}", cache_dir=cache_dir,
                        n_jobs=n_jobs)
         ua.append(result.metrics["unweighted_accuracy"])
         epochs.append(int(result.metrics["epochs_run"]))
+        for member in ("network", "classical"):  # a fused recipe's members, scored alone
+            if "fusion" in result.metrics:
+                members.setdefault(f"{member}_ua_per_fold", []).append(
+                    round(result.metrics["fusion"][f"{member}_unweighted_accuracy"], 4))
     ua = np.asarray(ua)
-    return {"ua": round(float(ua.mean()), 4), "ua_std": round(float(ua.std(ddof=1)), 4),
-            "ua_per_fold": [round(v, 4) for v in ua], "epochs_run_per_fold": epochs}
+    spread = {"ua_std": round(float(ua.std(ddof=1)), 4)} if len(ua) > 1 else {}
+    return {"ua": round(float(ua.mean()), 4), **spread,
+            "ua_per_fold": [round(v, 4) for v in ua], "epochs_run_per_fold": epochs, **members}
 
 
 def _enrolment(frame, root, preset, run_dir, cache_dir, n_jobs, seed) -> dict:
@@ -365,8 +396,8 @@ def run_one(key: str, protocol: str, frame: pd.DataFrame, root: Path, work: Path
         scores = _single(data, root, preset, run_dir, cache_dir, n_jobs)
     elif protocol == "enrol":
         scores = _enrolment(data, root, preset, run_dir, cache_dir, n_jobs, seed)
-    elif protocol == "dev":
-        scores = _development(data, root, preset, run_dir, cache_dir, n_jobs, seed)
+    elif protocol in SELECTION_ROUNDS:
+        scores = _development(data, root, preset, run_dir, cache_dir, n_jobs, seed, protocol)
     elif protocol == "random":
         leaky = manifest.assign_splits(data, protocol="random", seed=seed)
         scores = _single(leaky, root, preset, run_dir, cache_dir, n_jobs)
@@ -395,7 +426,7 @@ def entry_key(system: str, protocol: str, seed: int = 0) -> str:
 
 
 def paired_decision(entries: dict, candidate: str, reference: str = ROUND4_REFERENCE,
-                    seeds=ROUND4_SEEDS, min_gain: float = 0.0) -> dict:
+                    seeds=ROUND4_SEEDS, min_gain: float = 0.0, protocol: str = "dev") -> dict:
     """The fourth round's rule: a candidate is adopted when its validation UA beats the
     reference's by more than twice the standard error of their paired differences (over every
     seed's dev folds) and on at least two thirds of those rounds.
@@ -406,12 +437,13 @@ def paired_decision(entries: dict, candidate: str, reference: str = ROUND4_REFER
         reference: the system it must beat.
         seeds: the dev seeds compared.
         min_gain: the smallest mean gain adopted (round 5: :data:`ROUND5_MIN_GAIN`).
+        protocol: the selection protocol compared (``dev`` or ``dev_cross``).
 
     Returns:
         ``{"differences", "mean_gain", "standard_error", "better", "rounds", "adopted"}``
         (gains in accuracy points of 1, e.g. 0.012), or ``{"missing": [keys]}``.
     """
-    pairs = [(entry_key(candidate, "dev", seed), entry_key(reference, "dev", seed))
+    pairs = [(entry_key(candidate, protocol, seed), entry_key(reference, protocol, seed))
              for seed in seeds]
     missing = [k for pair in pairs for k in pair if k not in entries]
     if missing:
@@ -497,6 +529,14 @@ def markdown(entries: dict) -> str:
         for e in dev:
             lines.append(f"| `{e['system']}` | {e.get('seed', 0)} | {_cell(e)} | "
                          + ", ".join(_pct(v) for v in e["ua_per_fold"]) + " |")
+    cross = _of_protocol(entries, "dev_cross", None)
+    if cross:
+        lines += ["", f"Selection on a validation speaker of another corpus "
+                  f"({PROTOCOLS['dev_cross'][2]}; the seed draws the early-stopping actor and "
+                  "seeds the training):", "", "| system | seed | validation UA (TESS OAF) |",
+                  "|---|---|---|"]
+        for e in cross:
+            lines.append(f"| `{e['system']}` | {e.get('seed', 0)} | {_pct(e['ua'])} |")
     return "\n".join(lines) + "\n"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 from pathlib import Path
@@ -81,22 +82,25 @@ def fused_run(tiny_original, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fused_dev_run(tiny_original):
-    """``run(work, seed=0, tta_crops=0)``: benchmarks/real.py's ``dev`` protocol for a tiny fused
-    recipe (``tiny_fused``) on ``tiny_original``, its cache in ``work/cache``; returns the run
-    folder (``dev0`` ... ``dev2``). Use after a benchmark script has imported ``real``."""
+    """``run(work, seed=0, tta_crops=0, protocol="dev")``: benchmarks/real.py's ``dev`` (or
+    ``dev_cross``) protocol for a tiny fused recipe (``tiny_fused``) on ``tiny_original``, its
+    cache in ``work/cache``; returns the run folder (``dev0`` ... ``dev2``; ``dev0`` alone for
+    ``dev_cross``), its entry in ``work/entry.json``. Use after a benchmark script has imported
+    ``real``."""
     from sermodels import manifest
 
     frame, _ = manifest.build_manifest(tiny_original.root, ["ravdess", "tess"])
 
-    def run(work: Path, seed: int = 0, tta_crops: int = 0) -> Path:
+    def run(work: Path, seed: int = 0, tta_crops: int = 0, protocol: str = "dev") -> Path:
         real = sys.modules["real"]
         with pytest.MonkeyPatch.context() as monkeypatch:
             monkeypatch.setitem(real.SYSTEMS, "tiny_fused", (
                 "recommended", {"max_frames": 40},
                 {"epochs": 1, "augment_copies": 0, "tta_crops": tta_crops, "mixup_alpha": 0.0,
                  "model_options": {"filters": (4, 4, 4)}}))
-            real.run_one("tiny_fused", "dev", frame, tiny_original.root, work, seed=seed,
-                         paper_epochs=1, n_jobs=1)
-        return next((work / "runs").glob("tiny_fused-dev-*"))
+            entry = real.run_one("tiny_fused", protocol, frame, tiny_original.root, work,
+                                 seed=seed, paper_epochs=1, n_jobs=1)
+        (work / "entry.json").write_text(json.dumps(entry))
+        return next((work / "runs").glob(f"tiny_fused-{protocol}-*"))
 
     return run

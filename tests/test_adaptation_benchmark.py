@@ -1,5 +1,5 @@
-"""benchmarks/adaptation.py: AdaBN (round 5) and label-spreading (round 6) candidates scored on
-a recorded dev run (synthetic audio)."""
+"""benchmarks/adaptation.py: AdaBN (rounds 5 and 10), label-spreading (round 6) and speed (round
+7) candidates scored on recorded dev and dev_cross runs (synthetic audio)."""
 
 from __future__ import annotations
 
@@ -56,6 +56,33 @@ def test_candidates_are_scored_on_a_recorded_dev_run(adaptation, tiny_original, 
         assert decision["differences"] == [round(r[name] - r["reference"], 4)
                                            for r in record["rounds"]]
     assert record["commit"] and record["min_clips"] == 10
+
+
+def test_round_10_scores_adabn_on_recorded_cross_corpus_runs(adaptation, tiny_original,
+                                                             fused_dev_run, tmp_path,
+                                                             monkeypatch):
+    """Round 10: the same AdaBN candidates on ``dev_cross`` runs (one round per seed, the TESS
+    training speaker as the validation speaker)."""
+    runs = {seed: fused_dev_run(tmp_path / str(seed), seed, protocol="dev_cross")
+            for seed in (0, 1)}
+    out = tmp_path / "adaptation.json"
+    monkeypatch.setattr(sys, "argv", [
+        "adaptation.py", "--data-root", str(tiny_original.root), "--runs",
+        *(f"{seed}={run}" for seed, run in runs.items()), "--jobs", "1",
+        "--work", str(tmp_path / "0"), "--out", str(out), "--round", "10"])
+    adaptation.main()
+    record = json.loads(out.read_text())
+    assert record["protocol"] == "dev_cross" and record["round"] == 10
+    assert [(r["seed"], r["round"]) for r in record["rounds"]] == [(0, 0), (1, 0)]
+    for r in record["rounds"]:
+        assert r["reference"] == pytest.approx(r["recorded"], abs=1e-3)
+    assert set(record["decisions"]) == {"adabn", "adabn_conv"}
+    assert all(d["rounds"] == 2 for d in record["decisions"].values())
+    entry = json.loads((tmp_path / "0" / "entry.json").read_text())
+    assert entry["protocol"] == "dev_cross" and len(entry["ua_per_fold"]) == 1
+    assert "ua_std" not in entry  # one round: no spread to report
+    # the fused recipe's members are scored alone too
+    assert len(entry["network_ua_per_fold"]) == len(entry["classical_ua_per_fold"]) == 1
 
 
 def test_a_run_of_other_data_is_refused(adaptation, tiny_original, tmp_path, monkeypatch):

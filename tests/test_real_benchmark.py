@@ -95,6 +95,41 @@ def test_development_rounds_never_touch_test_speakers(real, ravdess_only):
     assert held == dev_actors  # every development actor validates exactly one round
 
 
+def test_the_cross_corpus_round_scores_the_other_corpus_and_never_a_test_speaker(
+        real, tiny_original):
+    from sermodels import manifest
+
+    frame, _ = manifest.build_manifest(tiny_original.root, ["ravdess", "tess"])
+    for seed in (0, 1):
+        (split,) = real.cross_corpus_rounds(frame, seed)
+        used = frame.loc[split.index]
+        assert not (used["split"] == "test").any()  # canonical test speakers never loaded
+        scored = used[split == "test"]
+        assert set(scored["corpus"]) == {"tess"}
+        assert set(scored["speaker"]) == set(frame.loc[(frame["corpus"] == "tess")
+                                                       & (frame["split"] != "test"), "speaker"])
+        assert set(used.loc[split != "test", "corpus"]) == {"ravdess"}
+        assert used.loc[split == "val", "speaker"].nunique() == 1
+
+
+def test_cross_corpus_entries_have_their_own_table_and_rule(real):
+    def cross(system, seed, ua):
+        return {real.entry_key(system, "dev_cross", seed): {
+            "system": system, "protocol": "dev_cross", "seed": seed, "ua": ua,
+            "ua_per_fold": [ua]}}
+
+    entries = {**cross("recommended", 0, 0.50), **cross("recommended", 1, 0.52),
+               **cross("recommended", 2, 0.51), **cross("cand", 0, 0.53),
+               **cross("cand", 1, 0.545), **cross("cand", 2, 0.53)}
+    table = real.markdown(entries)
+    assert "validation speaker of another corpus" in table
+    assert "| `cand` | 1 | 54.5% |" in table
+    decision = real.paired_decision(entries, "cand", "recommended", seeds=(0, 1, 2),
+                                    min_gain=real.ROUND5_MIN_GAIN, protocol="dev_cross")
+    assert decision["rounds"] == 3 and decision["better"] == 3 and decision["adopted"]
+    assert real.paired_decision(entries, "cand", "recommended")["missing"]  # dev: not run
+
+
 def test_the_readme_quotes_the_recorded_real_results_verbatim(real):
     """Every real-data number in the README comes from benchmarks/results/real/results.json."""
     recorded = BENCHMARKS / "results" / "real" / "results.json"

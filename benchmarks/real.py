@@ -468,6 +468,35 @@ def paired_rule(diffs, min_gain: float = 0.0) -> dict:
                             and 3 * better >= 2 * len(diffs))}
 
 
+#: round 10, step 1: systems whose score on TESS's test speaker YAF is recorded (the TESS part
+#: of their seed-0 canonical entries), run under dev_cross to see whether it predicts YAF
+ROUND10_PROXY = ("recommended", "recommended_round2", "cand_wide", "cand_ecapa")
+
+
+def proxy_check(entries: dict, reference: str = "recommended",
+                preferred_by_dev=("cand_wide", "cand_ecapa")) -> dict:
+    """Round 10, step 1: does ``dev_cross`` (TESS OAF scored, trained on RAVDESS) rank systems
+    as TESS's test speaker YAF did? It agrees when ``reference``'s mean over its recorded seeds
+    is above each of ``preferred_by_dev`` (the candidates the ``dev`` folds preferred and YAF
+    did not).
+
+    Returns:
+        ``{"systems": {system: {"dev_cross_mean", "seeds", "yaf"}}, "agrees"}``.
+    """
+    systems = {}
+    for system in ROUND10_PROXY:
+        scores = {e["seed"]: e["ua"] for e in _of_protocol(entries, "dev_cross", None)
+                  if e["system"] == system}
+        canonical = entries.get(entry_key(system, "canonical"), {})
+        systems[system] = {"dev_cross_mean": round(float(np.mean(list(scores.values()))), 4)
+                           if scores else None, "seeds": sorted(scores),
+                           "yaf": canonical.get("ua_per_corpus", {}).get("tess")}
+    means = {k: v["dev_cross_mean"] for k, v in systems.items()}
+    agrees = all(means[reference] is not None and means[other] is not None
+                 and means[reference] > means[other] for other in preferred_by_dev)
+    return {"systems": systems, "agrees": agrees}
+
+
 def _pct(value) -> str:
     return "" if value is None else f"{100 * value:.1f}%"
 
@@ -533,10 +562,14 @@ def markdown(entries: dict) -> str:
     if cross:
         lines += ["", f"Selection on a validation speaker of another corpus "
                   f"({PROTOCOLS['dev_cross'][2]}; the seed draws the early-stopping actor and "
-                  "seeds the training):", "", "| system | seed | validation UA (TESS OAF) |",
-                  "|---|---|---|"]
+                  "seeds the training):", "",
+                  "| system | seed | validation UA (TESS OAF) | network alone | SVM member alone |",
+                  "|---|---|---|---|---|"]
         for e in cross:
-            lines.append(f"| `{e['system']}` | {e.get('seed', 0)} | {_pct(e['ua'])} |")
+            members = [_pct(e[f"{m}_ua_per_fold"][0]) if f"{m}_ua_per_fold" in e else ""
+                       for m in ("network", "classical")]
+            lines.append(f"| `{e['system']}` | {e.get('seed', 0)} | {_pct(e['ua'])} | "
+                         + " | ".join(members) + " |")
     return "\n".join(lines) + "\n"
 
 

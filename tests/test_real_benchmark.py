@@ -123,11 +123,27 @@ def test_cross_corpus_entries_have_their_own_table_and_rule(real):
                **cross("cand", 1, 0.545), **cross("cand", 2, 0.53)}
     table = real.markdown(entries)
     assert "validation speaker of another corpus" in table
-    assert "| `cand` | 1 | 54.5% |" in table
+    assert "| `cand` | 1 | 54.5% |  |  |" in table
     decision = real.paired_decision(entries, "cand", "recommended", seeds=(0, 1, 2),
                                     min_gain=real.ROUND5_MIN_GAIN, protocol="dev_cross")
     assert decision["rounds"] == 3 and decision["better"] == 3 and decision["adopted"]
     assert real.paired_decision(entries, "cand", "recommended")["missing"]  # dev: not run
+
+
+def test_the_tenth_rounds_proxy_did_not_rank_systems_as_yaf_did(real):
+    """Round 10 (selection.md): dev_cross ranks the wider CNN above the shipped recipe, which YAF
+    did not, so by the rule written before its scores it judges no candidate; AdaBN, scored
+    for the report, loses on every seed anyway."""
+    entries = json.loads((BENCHMARKS / "results" / "real" / "results.json").read_text())
+    check = real.proxy_check(entries)
+    assert not check["agrees"]
+    assert check["systems"]["cand_wide"]["dev_cross_mean"] > check["systems"]["recommended"][
+        "dev_cross_mean"]
+    assert check["systems"]["recommended"]["seeds"] == [0, 1, 2]
+    assert check["systems"]["recommended"]["yaf"] > check["systems"]["cand_wide"]["yaf"]
+    record = json.loads((BENCHMARKS / "results" / "real" / "adaptation_round10.json").read_text())
+    assert record["protocol"] == "dev_cross"
+    assert not any(d["adopted"] for d in record["decisions"].values())
 
 
 def test_the_readme_quotes_the_recorded_real_results_verbatim(real):

@@ -11,8 +11,9 @@ reproduce each round's recorded fused score (a check that the data root, feature
 those of the run). Test speakers of the canonical split are never loaded.
 
 Usage: ``python benchmarks/adaptation.py --data-root DIR --runs SEED=RUN_DIR [SEED=RUN_DIR ...]
-[--round 6]`` (round 10: the run folders of ``dev_cross`` runs); prints one JSON object (every candidate's fused score per round, the paired
-differences and the round's decision) and writes it to ``--out`` (default
+[--round 6]`` (round 10: the run folders of ``dev_cross`` runs); prints one JSON object
+(every candidate's fused score per round, the paired differences and the round's decision)
+and writes it to ``--out`` (default
 ``benchmarks/results/real/adaptation.json`` for round 5, ``adaptation_roundN.json`` for N).
 """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,22 @@ def test_the_tenth_rounds_proxy_did_not_rank_systems_as_yaf_did(real):
     assert not any(d["adopted"] for d in record["decisions"].values())
 
 
+def test_round_11_trims_silence_for_both_members_and_changes_nothing_else(real):
+    from sermodels import presets
+
+    shipped = real.system_preset("recommended", "unified7", 15, 0)
+    trimmed = real.system_preset("cand_trim30", "unified7", 15, 0)
+    assert trimmed.feature_spec.audio.trim_db == real.TRIM_DB == 30.0
+    assert shipped.feature_spec.audio.trim_db is None
+    assert trimmed.feature_spec == replace(shipped.feature_spec, audio=replace(
+        shipped.feature_spec.audio, trim_db=30.0))
+    member = real.get_spec(trimmed.config.fusion["spec"])
+    shipped_member = real.get_spec(presets.RECOMMENDED_FUSION["spec"])
+    assert member.audio.trim_db == 30.0
+    assert replace(member, name=shipped_member.name, audio=shipped_member.audio) == shipped_member
+    assert trimmed.config == replace(shipped.config, fusion=trimmed.config.fusion)
+
+
 def test_the_readme_quotes_the_recorded_real_results_verbatim(real):
     """Every real-data number in the README comes from benchmarks/results/real/results.json."""
     recorded = BENCHMARKS / "results" / "real" / "results.json"
@@ -199,7 +216,7 @@ def test_earlier_recipes_keep_the_training_they_were_recorded_with(real):
     label smoothing, every earlier recipe and candidate must still train as it was recorded."""
     current = {"recommended", "cand_mixup04_ls", *real.ROUND4_CANDIDATES,
                *real.ROUND5_CANDIDATES, "cand_ecapa", *real.ROUND8_CANDIDATES,
-               "cand_seed_ensemble2"}
+               "cand_seed_ensemble2", *real.ROUND11_CANDIDATES}
     for key, (preset, _, changes) in real.SYSTEMS.items():
         if preset != "recommended" or key in current:
             continue

@@ -329,10 +329,10 @@ def _development(frame, root, preset, run_dir, cache_dir, n_jobs, seed,
                        n_jobs=n_jobs)
         ua.append(result.metrics["unweighted_accuracy"])
         epochs.append(int(result.metrics["epochs_run"]))
-        for member in ("network", "classical"):  # a fused recipe's members, scored alone
-            if "fusion" in result.metrics:
-                members.setdefault(f"{member}_ua_per_fold", []).append(
-                    round(result.metrics["fusion"][f"{member}_unweighted_accuracy"], 4))
+        fusion = result.metrics.get("fusion", {})  # a fused recipe's members, scored alone
+        for member in ("network", "classical") if fusion else ():
+            members.setdefault(f"{member}_ua_per_fold", []).append(
+                round(fusion[f"{member}_unweighted_accuracy"], 4))
     ua = np.asarray(ua)
     spread = {"ua_std": round(float(ua.std(ddof=1)), 4)} if len(ua) > 1 else {}
     return {"ua": round(float(ua.mean()), 4), **spread,

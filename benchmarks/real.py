@@ -101,11 +101,16 @@ RECOMMENDED_V1_AUGMENT = [{"name": "pitch_shift", "min_semitones": -2.0, "max_se
 BEFORE_ROUND3 = {"mixup_alpha": 0.2, "label_smoothing": 0.0}
 
 #: round 11: leading and trailing silence trimmed before any feature, at paper 002's threshold
-#: (its preset's ``trim_db``, fixed before any score), for the network and its SVM member alike
+#: (its preset's ``trim_db``, fixed before any score), for the network and its SVM member alike;
+#: part of the recipe since round 12
 TRIM_DB = 30.0
 TRIM_MEMBER = register_spec(replace(
     get_spec("recommended_functionals"), name="recommended_functionals_trim30",
     audio=replace(get_spec("recommended_functionals").audio, trim_db=TRIM_DB)))
+#: the SVM member as every system before round 12 was recorded with it: untrimmed audio
+UNTRIMMED_MEMBER = register_spec(replace(
+    get_spec("recommended_functionals"), name="recommended_functionals_untrimmed",
+    audio=replace(get_spec("recommended_functionals").audio, trim_db=None)))
 
 #: system -> (preset, feature-spec (name or object) or changes, training-config changes)
 SYSTEMS: dict[str, tuple[str, object, dict]] = {
@@ -119,9 +124,13 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     # until it became the recipe's richer SVM member): isolates the normalisation's gain
     "svm_functionals_speaker": ("svm_functionals", get_spec("functionals_speaker"), {}),
     "svm_speaker": ("svm_speaker", {}, {}),
+    # svm_speaker before round 12 (the member on untrimmed audio)
+    "svm_speaker_round3": ("svm_speaker", UNTRIMMED_MEMBER, {}),
     "mfcc_svm": ("svm_functionals", MFCC_STATS, {}),
     "mfcc_svm_speaker": ("svm_functionals", replace(MFCC_STATS, normalization="speaker"), {}),
     "recommended": ("recommended", {}, {}),
+    # the recipe after the third selection round (untrimmed audio: see system_preset)
+    "recommended_round3": ("recommended", {}, {}),
     # the recipe after the second selection round (mixup 0.2, no label smoothing)
     "recommended_round2": ("recommended", {}, BEFORE_ROUND3),
     # the recipe after the first selection round on real validation speakers (pitch at 8 kHz,
@@ -185,9 +194,10 @@ SYSTEMS: dict[str, tuple[str, object, dict]] = {
     "cand_trim30": ("recommended", {"audio": {"trim_db": TRIM_DB}},
                     {"fusion": {**presets.RECOMMENDED_FUSION, "spec": TRIM_MEMBER.name}}),
 }
-#: the fourth round's candidates, each against the shipped recipe (``recommended``)
+#: the fourth round's candidates, each against the shipped recipe of rounds 4 to 11 (recorded as
+#: ``recommended_round3`` since round 12 changed the recipe)
 ROUND4_CANDIDATES = ("cand_weight_average", "cand_speaker_adv", "cand_wide")
-ROUND4_REFERENCE = "recommended"
+ROUND4_REFERENCE = "recommended_round3"
 #: seeds of the dev protocol the fourth round's rule compares on (each seed deals the RAVDESS
 #: actors into 3 folds its own way: 6 validation rounds, paired between two systems)
 ROUND4_SEEDS = (0, 1)
@@ -201,10 +211,20 @@ ROUND8_CANDIDATES = ("cand_mfcc40", "cand_speaker_balance")
 ROUND11_CANDIDATES = ("cand_trim30",)
 
 
+#: the systems built on the recommended preset that were recorded with its trimmed audio (round
+#: 12 on); every other one keeps the untrimmed audio it was recorded with (system_preset)
+TRIMMED_SYSTEMS = ("recommended", "cand_trim30")
+
+
 def system_preset(key: str, label_set: str, paper_epochs: int, seed: int) -> presets.Preset:
     """The preset a system runs, on ``label_set``, with paper presets' epochs capped."""
     name, spec, changes = SYSTEMS[key]
     preset = presets.get(name)
+    if name == "recommended" and key not in TRIMMED_SYSTEMS:  # recorded before round 12
+        spec = {"audio": {"trim_db": None}, **spec}
+        fusion = changes.get("fusion", preset.config.fusion)
+        if fusion and fusion["spec"] == presets.RECOMMENDED_FUSION["spec"]:
+            changes = {**changes, "fusion": {**fusion, "spec": UNTRIMMED_MEMBER.name}}
     if isinstance(spec, FeatureSpec):
         preset = replace(preset, spec=spec)
     elif spec:
@@ -484,10 +504,10 @@ def paired_rule(diffs, min_gain: float = 0.0) -> dict:
 
 #: round 10, step 1: systems whose score on TESS's test speaker YAF is recorded (the TESS part
 #: of their seed-0 canonical entries), run under dev_cross to see whether it predicts YAF
-ROUND10_PROXY = ("recommended", "recommended_round2", "cand_wide", "cand_ecapa")
+ROUND10_PROXY = ("recommended_round3", "recommended_round2", "cand_wide", "cand_ecapa")
 
 
-def proxy_check(entries: dict, reference: str = "recommended",
+def proxy_check(entries: dict, reference: str = ROUND4_REFERENCE,
                 preferred_by_dev=("cand_wide", "cand_ecapa")) -> dict:
     """Round 10, step 1: does ``dev_cross`` (TESS OAF scored, trained on RAVDESS) rank systems
     as TESS's test speaker YAF did? It agrees when ``reference``'s mean over its recorded seeds

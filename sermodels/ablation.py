@@ -35,7 +35,8 @@ PAPER004_LADDER: list[tuple[str, dict, dict]] = [
 
 
 def parse_values(text: str) -> list:
-    """``"1,2,3"`` -> ``[1, 2, 3]``; numbers become int/float, everything else stays text."""
+    """``"1,2,3"`` -> ``[1, 2, 3]``; numbers become int/float, ``true``/``false``/``none``
+    booleans and ``None``, everything else stays text."""
     values = []
     for item in text.split(","):
         item = item.strip()
@@ -46,7 +47,7 @@ def parse_values(text: str) -> list:
             except ValueError:
                 continue
         else:
-            values.append({"true": True, "false": False}.get(item.lower(), item))
+            values.append({"true": True, "false": False, "none": None}.get(item.lower(), item))
     return values
 
 
@@ -77,6 +78,8 @@ def _variant(preset: presets.Preset, parameter: str, value, config: TrainConfig)
         return spec, dataclasses.replace(config, **{parameter: value})
     if parameter in spec_fields:
         return get_spec(spec, **{parameter: value}), config
+    if parameter in {f.name for f in dataclasses.fields(spec.audio)}:  # e.g. trim_db
+        return get_spec(spec, audio={parameter: value}), config
     options = {**config.model_options, parameter: value}
     return spec, dataclasses.replace(config, model_options=options)
 

@@ -132,13 +132,33 @@ def load_audio(path: str | os.PathLike, config: AudioConfig | None = None) -> np
     peak = float(np.max(np.abs(mono))) if mono.size else 0.0
     if peak < config.silence_threshold:
         raise AudioError(path, f"all silent (peak {peak:.1e})")
+    return condition(mono, config, path)
+
+
+def condition(y: np.ndarray, config: AudioConfig, name: str | os.PathLike = "<array>"
+              ) -> np.ndarray:
+    """What :func:`load_audio` does to a mono clip already at ``config.sample_rate`` and not
+    silent: trim its silent ends, check its length, peak-normalise it, fix its duration.
+
+    Args:
+        y: 1-D waveform.
+        config: the audio settings (``trim_db``, ``min_duration``, ``peak``, ``duration``).
+        name: what error messages call the clip.
+
+    Returns:
+        1-D float32 array.
+
+    Raises:
+        AudioError: shorter than ``config.min_duration`` once trimmed.
+    """
+    mono = y
     if config.trim_db is not None:
         import librosa
 
         mono, _ = librosa.effects.trim(mono, top_db=config.trim_db)
     if mono.size < config.min_duration * config.sample_rate:
         raise AudioError(
-            path, f"too short: {1000 * mono.size / config.sample_rate:.1f} ms "
+            name, f"too short: {1000 * mono.size / config.sample_rate:.1f} ms "
             f"(at least {1000 * config.min_duration:.0f} ms needed)"
         )
     if config.peak is not None:

@@ -218,7 +218,7 @@ register_spec(FeatureSpec(
 register_spec(FeatureSpec(
     name="recommended", features=("logmel", "pitch", "rms", "zcr"), n_mels=64, deltas=1,
     max_frames=300, pitch_rate=4_000, normalization="speaker",
-    audio=AudioConfig(sample_rate=16_000, peak=0.9),
+    audio=AudioConfig(sample_rate=16_000, peak=0.9, trim_db=30.0),
 ))
 register_spec(FeatureSpec(
     name="functionals", kind="pooled", features=("mfcc", "logmel", "rms", "zcr", "pitch"),
@@ -230,7 +230,8 @@ register_spec(replace(_SPECS["functionals"], name="functionals_speaker",
 register_spec(replace(_SPECS["functionals"], name="recommended_functionals", pitch_rate=4_000,
                       deltas=1, stats=("mean", "std", "q10", "median", "q90", "skew", "kurtosis",
                                        "min", "max"),
-                      normalization="speaker"))
+                      normalization="speaker",
+                      audio=replace(_SPECS["functionals"].audio, trim_db=30.0)))
 register_spec(FeatureSpec(
     name="mfcc40", features=("mfcc",), n_mfcc=40, normalization="zscore",
     audio=AudioConfig(duration=3.0),

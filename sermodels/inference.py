@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sermodels import runs
-from sermodels.audio import AudioError, fix_length, load_audio
+from sermodels.audio import AudioError, condition, fix_length, load_audio
 from sermodels.corpora import AUDIO_SUFFIXES
 from sermodels.features import extract
 
@@ -186,13 +186,14 @@ class Predictor:
         for start in starts:
             chunk = fix_length(y[start:start + size], size)
             rows.append({"start": start / sr, "end": min(len(y), start + size) / sr})
-            if np.max(np.abs(chunk)) < 10 * audio.silence_threshold:
+            try:
+                if np.max(np.abs(chunk)) < 10 * audio.silence_threshold:
+                    raise AudioError(path, "silent window")
+                # each window as a training clip was: trimmed, peak-normalised, its duration
+                chunk = condition(chunk, self.spec.audio, path)
+            except AudioError:  # silent, or too short once its silent ends are trimmed
                 rows[-1].update({"label": "silence", "confidence": float("nan")})
                 continue
-            if audio.peak is not None:
-                chunk = chunk * (audio.peak / np.max(np.abs(chunk)))
-            if self.spec.audio.duration is not None:
-                chunk = fix_length(chunk, self.spec.audio.num_samples, self.spec.audio.crop)
             raw.append(extract(chunk, self.spec))
             spoken.append(len(rows) - 1)
         if raw:

@@ -179,7 +179,8 @@ register(Preset(
                        fusion=RECOMMENDED_FUSION),
     paper_protocol="-",
     notes="Every switch is a well-established technique and can be ablated "
-          "(sermodels ablate --preset recommended --vary NAME=...): 64-band log-mel + log "
+          "(sermodels ablate --preset recommended --vary NAME=...): leading and trailing silence "
+          "trimmed (30 dB below the peak); 64-band log-mel + log "
           "pitch (tracked at 4 kHz) + RMS + ZCR with deltas at 16 kHz, z-scored per speaker "
           "(each test speaker with its own unlabelled audio), 300 frames; speed-perturbed "
           "copies of the training split (0.9-1.1, soxr); SpecAugment and mixup (alpha 0.4) on "

@@ -10,6 +10,17 @@ from sermodels.features import get_spec
 def test_parse_values():
     assert parse_values("1,2, 3") == [1, 2, 3]
     assert parse_values("0.1,relu,true") == [0.1, "relu", True]
+    assert parse_values("none,30") == [None, 30]
+
+
+def test_an_audio_setting_is_varied_in_the_spec():
+    from sermodels.ablation import _variant
+
+    preset = presets.get("recommended")
+    spec, config = _variant(preset, "trim_db", None, preset.config)
+    assert spec.audio.trim_db is None and preset.feature_spec.audio.trim_db == 30.0
+    assert spec == dataclasses.replace(preset.feature_spec, audio=dataclasses.replace(
+        preset.feature_spec.audio, trim_db=None)) and config == preset.config
 
 
 @pytest.fixture(scope="module")

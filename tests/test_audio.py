@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from sermodels.audio import AudioConfig, AudioError, fix_length, format_errors, load_audio, load_many
+from sermodels.audio import (
+    AudioConfig,
+    AudioError,
+    condition,
+    fix_length,
+    format_errors,
+    load_audio,
+    load_many,
+)
 
 
 def tone(sr=16000, seconds=0.5, freq=220.0, amp=0.3):
@@ -51,6 +59,18 @@ def test_silence_trimming(tmp_path):
     trimmed = load_audio(tmp_path / "x.wav", AudioConfig(sample_rate=16000, trim_db=30))
     assert len(plain) == len(y) and len(trimmed) < 0.6 * len(y)
 
+
+
+def test_condition_does_to_an_array_what_loading_does_to_a_file(tmp_path):
+    """Windows of a long recording go through the same trimming, peak and length as clips."""
+    y = np.concatenate([np.zeros(8000, np.float32), tone(seconds=0.5), np.zeros(8000, np.float32)])
+    sf.write(tmp_path / "x.wav", y, 16000, subtype="FLOAT")
+    config = AudioConfig(sample_rate=16000, trim_db=30, duration=1.0)
+    out = condition(y, config, "window 3")
+    assert np.array_equal(out, load_audio(tmp_path / "x.wav", config))
+    assert len(out) == 16000 and abs(np.abs(out).max() - 0.9) < 1e-6
+    with pytest.raises(AudioError, match="window 3: too short"):
+        condition(np.zeros(100, np.float32), AudioConfig(sample_rate=16000), "window 3")
 
 @pytest.mark.parametrize("make, problem", [
     (lambda p: p.write_bytes(b""), "empty file"),

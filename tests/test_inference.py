@@ -132,6 +132,35 @@ def test_the_windows_of_one_recording_are_normalised_together(tiny_original, tmp
     assert len(pd.read_csv(csv)) == 6
 
 
+def test_windows_are_trimmed_like_the_training_clips_were(trained_run, tmp_path):
+    """A run whose spec trims silence (the recipe's) trims each window before its features, as
+    each training clip was."""
+    from dataclasses import replace
+
+    from sermodels.audio import condition
+    from sermodels.features import extract
+
+    predictor = Predictor(trained_run.run_dir)
+    predictor.spec = replace(predictor.spec, audio=replace(predictor.spec.audio, trim_db=30.0))
+    sr = predictor.spec.sample_rate
+    t = np.arange(sr // 2) / sr
+    voice = (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    quiet = np.zeros(sr, np.float32)
+    y = np.concatenate([voice, quiet, quiet, voice])  # windows: voice, silence, silence + voice
+    path = tmp_path / "long.wav"
+    sf.write(path, y, sr, subtype="FLOAT")
+    table = predictor.predict_windows(path, window=1.0, hop=1.0, one_speaker=False)
+    assert list(table["label"] == "silence") == [False, True, False]
+    window = y[2 * sr:]  # half a second of silence, then the voice
+    trimmed = condition(window, predictor.spec.audio)
+    assert len(trimmed) == sr and np.abs(trimmed[: sr // 4]).mean() > 0.3  # the voice first
+    features = extract(trimmed, predictor.spec)
+    assert not np.allclose(features, extract(window * (0.9 / np.abs(window).max()),
+                                             predictor.spec))
+    expected = predictor.predict_features(predictor.normalizer.transform(features)[None])[0]
+    np.testing.assert_allclose(table.filter(like="p_").to_numpy()[2], expected, atol=1e-5)
+
+
 def test_a_fused_run_fuses_where_the_member_can_normalise(fused_run, tiny_original):
     predictor = Predictor(fused_run.run_dir)
     assert predictor.fused is not None and predictor.fusion_weight == 0.5

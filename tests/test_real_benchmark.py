@@ -138,29 +138,31 @@ def test_the_tenth_rounds_proxy_did_not_rank_systems_as_yaf_did(real):
     entries = json.loads((BENCHMARKS / "results" / "real" / "results.json").read_text())
     check = real.proxy_check(entries)
     assert not check["agrees"]
-    assert check["systems"]["cand_wide"]["dev_cross_mean"] > check["systems"]["recommended"][
-        "dev_cross_mean"]
-    assert check["systems"]["recommended"]["seeds"] == [0, 1, 2]
-    assert check["systems"]["recommended"]["yaf"] > check["systems"]["cand_wide"]["yaf"]
+    shipped = check["systems"][real.ROUND4_REFERENCE]
+    assert check["systems"]["cand_wide"]["dev_cross_mean"] > shipped["dev_cross_mean"]
+    assert shipped["seeds"] == [0, 1, 2]
+    assert shipped["yaf"] > check["systems"]["cand_wide"]["yaf"]
     record = json.loads((BENCHMARKS / "results" / "real" / "adaptation_round10.json").read_text())
     assert record["protocol"] == "dev_cross"
     assert not any(d["adopted"] for d in record["decisions"].values())
 
 
 def test_round_11_trims_silence_for_both_members_and_changes_nothing_else(real):
-    from sermodels import presets
-
-    shipped = real.system_preset("recommended", "unified7", 15, 0)
+    shipped = real.system_preset("recommended_round3", "unified7", 15, 0)  # round 11's reference
     trimmed = real.system_preset("cand_trim30", "unified7", 15, 0)
     assert trimmed.feature_spec.audio.trim_db == real.TRIM_DB == 30.0
     assert shipped.feature_spec.audio.trim_db is None
     assert trimmed.feature_spec == replace(shipped.feature_spec, audio=replace(
         shipped.feature_spec.audio, trim_db=30.0))
     member = real.get_spec(trimmed.config.fusion["spec"])
-    shipped_member = real.get_spec(presets.RECOMMENDED_FUSION["spec"])
+    shipped_member = real.get_spec(shipped.config.fusion["spec"])
     assert member.audio.trim_db == 30.0
     assert replace(member, name=shipped_member.name, audio=shipped_member.audio) == shipped_member
     assert trimmed.config == replace(shipped.config, fusion=trimmed.config.fusion)
+    # round 12 adopted it: the shipped recipe is the candidate (its member under its own name)
+    now = real.system_preset("recommended", "unified7", 15, 0)
+    assert now.feature_spec == trimmed.feature_spec
+    assert replace(real.get_spec(now.config.fusion["spec"]), name=member.name) == member
 
 
 def test_the_readme_quotes_the_recorded_real_results_verbatim(real):
@@ -214,7 +216,7 @@ def test_the_tables_do_not_depend_on_the_order_entries_were_run_in(real):
 def test_earlier_recipes_keep_the_training_they_were_recorded_with(real):
     """Systems are the shipped preset plus changes: when round 3 changed the preset's mixup and
     label smoothing, every earlier recipe and candidate must still train as it was recorded."""
-    current = {"recommended", "cand_mixup04_ls", *real.ROUND4_CANDIDATES,
+    current = {"recommended", "recommended_round3", "cand_mixup04_ls", *real.ROUND4_CANDIDATES,
                *real.ROUND5_CANDIDATES, "cand_ecapa", *real.ROUND8_CANDIDATES,
                "cand_seed_ensemble2", *real.ROUND11_CANDIDATES}
     for key, (preset, _, changes) in real.SYSTEMS.items():
@@ -226,15 +228,39 @@ def test_earlier_recipes_keep_the_training_they_were_recorded_with(real):
         assert {k: getattr(config, k) for k in want} == want, key
 
 
+def test_systems_recorded_before_round_12_keep_untrimmed_audio(real):
+    """Round 12 made silence trimming part of the recipe (both members): every system recorded
+    before it must still extract the features it was recorded with."""
+    from sermodels import presets
+
+    assert presets.get("recommended").feature_spec.audio.trim_db == real.TRIM_DB
+    assert real.get_spec(presets.RECOMMENDED_FUSION["spec"]).audio.trim_db == real.TRIM_DB
+    for key, (preset, _, _) in real.SYSTEMS.items():
+        system = real.system_preset(key, "unified7", 15, 0)
+        member = system.config.fusion and real.get_spec(system.config.fusion["spec"])
+        trimmed = key in real.TRIMMED_SYSTEMS
+        if preset == "recommended":
+            assert (system.feature_spec.audio.trim_db is not None) == trimmed, key
+            assert not member or (member.audio.trim_db is not None) == trimmed, key
+    shipped = real.system_preset("recommended", "unified7", 15, 0)
+    before = real.system_preset("recommended_round3", "unified7", 15, 0)
+    assert before.feature_spec == replace(shipped.feature_spec, audio=replace(
+        shipped.feature_spec.audio, trim_db=None))
+    assert before.config == replace(shipped.config, fusion={
+        **shipped.config.fusion, "spec": real.UNTRIMMED_MEMBER.name})
+    assert real.system_preset("svm_speaker_round3", "unified7", 15, 0).feature_spec == (
+        real.UNTRIMMED_MEMBER)
+
+
 def test_other_seeds_are_recorded_beside_seed_0_and_never_over_it(real):
     assert real.entry_key("recommended", "dev") == "recommended/dev"
     assert real.entry_key("recommended", "dev", 1) == "recommended/dev/seed1"
     entries = json.loads((BENCHMARKS / "results" / "real" / "results.json").read_text())
-    seed0 = entries["svm_speaker/canonical"]
+    seed0 = entries["svm_functionals/canonical"]
     other = {**seed0, "seed": 2, "ua": 0.5, "ua_ci95_speakers": [0.4, 0.6]}
-    table = real.markdown({**entries, "svm_speaker/canonical/seed2": other})
+    table = real.markdown({**entries, "svm_functionals/canonical/seed2": other})
     assert table.startswith(real.markdown(entries).split("\n\n")[0])  # seed 0's table unchanged
-    assert "| `svm_speaker` | canonical | 2 | 50.0% [40.0%, 60.0%] |" in table
+    assert "| `svm_functionals` | canonical | 2 | 50.0% [40.0%, 60.0%] |" in table
 
 
 def _dev(system, seed, folds):

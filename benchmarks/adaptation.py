@@ -47,10 +47,11 @@ from sermodels.evaluation import speaker_keys, unweighted_accuracy
 # Round 6: the space in which label spreading finds each clip's neighbours among its speaker's
 # clips (the SVM member's per-speaker normalised functionals, or the network's penultimate
 # activations), alpha and neighbours fixed in advance (sermodels.adaptation's defaults).
-CANDIDATES = {5: {"adabn": None, "adabn_conv": ["bn1", "bn2", "bn3"]},
+ADABN = {"adabn": None, "adabn_conv": ["bn1", "bn2", "bn3"]}
+CANDIDATES = {5: ADABN,
               6: {"spread_svm": "svm_functionals", "spread_net": "dense_relu"},
               7: {"tta_speed": "network", "tta_speed_both": "network and SVM member"},
-              10: {"adabn": None, "adabn_conv": ["bn1", "bn2", "bn3"]}}
+              10: ADABN}
 #: the selection protocol whose recorded runs each round scores (default ``dev``)
 PROTOCOL = {10: "dev_cross"}
 # round 7: the speeds at which each test clip is heard (1.0: as recorded)
@@ -58,7 +59,7 @@ TEST_SPEEDS = (0.9, 1.0, 1.1)
 #: each round's fixed settings, written into its record
 SETTINGS = {5: {}, 6: {"round": 6, "alpha": SPREAD_ALPHA, "neighbours": SPREAD_NEIGHBOURS},
             7: {"round": 7, "speeds": list(TEST_SPEEDS)},
-            10: {"round": 10, "protocol": "dev_cross"}}
+            10: {"round": 10, "protocol": PROTOCOL[10]}}
 REFERENCE = "recommended_round3"
 EMBEDDING_LAYER = "dense_relu"  # the recipe's penultimate activations (models.recommended)
 
@@ -128,7 +129,7 @@ def load_round(round_dir: Path, rows: pd.DataFrame, root: Path, cache: Path,
 def adabn_scores(r: DevRound) -> dict[str, float]:
     """Rounds 5 and 10: the network's batch norms adapted to each speaker (AdaBN)."""
     return {name: r.ua(r.fused(predict_adapted(r.model, r.x, r.speakers, r.tta, names=layers)))
-            for name, layers in CANDIDATES[5].items()}
+            for name, layers in ADABN.items()}
 
 
 def spreading_scores(r: DevRound) -> dict[str, float]:

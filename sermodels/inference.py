@@ -186,12 +186,13 @@ class Predictor:
         for start in starts:
             chunk = fix_length(y[start:start + size], size)
             rows.append({"start": start / sr, "end": min(len(y), start + size) / sr})
-            try:
-                if np.max(np.abs(chunk)) < 10 * audio.silence_threshold:
-                    raise AudioError(path, "silent window")
-                # each window as a training clip was: trimmed, peak-normalised, its duration
-                chunk = condition(chunk, self.spec.audio, path)
-            except AudioError:  # silent, or too short once its silent ends are trimmed
+            silent = np.max(np.abs(chunk)) < 10 * audio.silence_threshold
+            if not silent:
+                try:  # each window as a training clip was: trimmed, peak-normalised, its length
+                    chunk = condition(chunk, self.spec.audio, path)
+                except AudioError:  # nothing left once its silent ends are trimmed
+                    silent = True
+            if silent:
                 rows[-1].update({"label": "silence", "confidence": float("nan")})
                 continue
             raw.append(extract(chunk, self.spec))

@@ -6,7 +6,9 @@ augmentation recipe, so changing any parameter gives new entries. Writes go to
 a temporary name and are renamed into place, so an interrupted run leaves no
 half-written entry; unreadable entries (and stacked bundles) are detected and
 rebuilt. A cache folder that cannot be written (read-only, no permission) is
-skipped with a warning: features are then computed without a cache.
+skipped with a warning: features are then computed without a cache. Before several
+worker processes start, librosa's compiled code is built (or checked) once in a separate
+process (:mod:`sermodels.warmup`), and a worker that dies is reported as such.
 
 Example:
     >>> fs = extract_features(frame, "data/", get_spec("mfcc40"), cache_dir="cache/")  # doctest: +SKIP
@@ -27,11 +29,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
+from joblib.externals.loky.process_executor import TerminatedWorkerError
 from tqdm.auto import tqdm
 
 from sermodels.audio import AudioError, format_errors, load_audio
 from sermodels.augment import apply_recipe
+from sermodels.errors import SermodelsError
 from sermodels.features import FeatureSpec, extract
+from sermodels.warmup import warm_up
 
 ENV_VAR = "SERMODELS_CACHE"
 
@@ -39,6 +44,10 @@ ENV_VAR = "SERMODELS_CACHE"
 #: with ``n_jobs=0``, the number of clips from which extraction uses every core (worker
 #: processes take seconds to start and import; below this one process is faster)
 PARALLEL_FROM = 2000
+
+
+class WorkerError(SermodelsError):
+    """A feature worker process died (a crash or the system killing it, e.g. out of memory)."""
 
 
 def default_cache_dir() -> Path:
@@ -256,29 +265,46 @@ def extract_features(
              for p, r, k in zip(paths, recipes, keys, strict=True))
     if n_jobs == 0:  # worker processes pay off only on enough clips
         n_jobs = -1 if len(paths) >= PARALLEL_FROM else 1
-    runner = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")
     # with a fixed shape, results go straight into one preallocated array (no second copy)
     x = np.empty((len(paths), *shape), dtype=np.float32) if fixed else None
     arrays: list[np.ndarray] = []
     keep, errors, hits = [], [], 0
-    results = tqdm(runner(tasks), total=len(paths), desc=f"features {spec.name}",
-                   disable=not progress, unit="clip")
-    for i, (value, problem, hit) in enumerate(results):
-        if value is None:
-            errors.append(AudioError(paths[i], problem or "unknown error"))
-            continue
-        if fixed:
-            x[len(keep)] = value
-        else:
-            arrays.append(value)
-        keep.append(i)
-        hits += int(hit)
+    with tqdm(total=len(paths), desc=f"features {spec.name}", disable=not progress,
+              unit="clip") as bar:
+        if n_jobs != 1:  # compile librosa's numba code in one process before workers load it
+            bar.set_postfix_str("checking librosa's compiled code in one process first")
+            warm_up(spec, recipes)
+            bar.set_postfix_str("")
+        runner = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")
+        for i, (value, problem, hit) in enumerate(_guarded(runner(tasks), spec)):
+            bar.update()
+            if value is None:
+                errors.append(AudioError(paths[i], problem or "unknown error"))
+                continue
+            if fixed:
+                x[len(keep)] = value
+            else:
+                arrays.append(value)
+            keep.append(i)
+            hits += int(hit)
     rows = frame.iloc[keep].reset_index(drop=True)
     x = x[: len(keep)] if fixed else _stack(arrays, spec)
     if complete and not errors:
         with contextlib.suppress(OSError):
             cache.put_path(cache.bundle_path(keys), x)
     return FeatureSet(x=x, rows=rows, spec=spec, errors=errors, hits=hits)
+
+
+def _guarded(results, spec: FeatureSpec):
+    """The workers' results; a worker that dies becomes a :class:`WorkerError`."""
+    try:
+        yield from results
+    except TerminatedWorkerError as err:
+        raise WorkerError(
+            f"a feature worker process died while extracting features {spec.name!r} ({err}); "
+            f"with --jobs 1 (n_jobs=1) the extraction runs in this process and a file that "
+            f"cannot be read is named instead"
+        ) from None
 
 
 def _key(path: str, spec_key: str, recipe: dict | None) -> str | None:

@@ -190,3 +190,25 @@ def test_automatic_workers_use_every_core_only_for_enough_clips(frame, tiny_orig
     monkeypatch.setattr(cache, "PARALLEL_FROM", 2)
     extract_features(frame, tiny_original.root, SPEC, use_cache=False, n_jobs=0, progress=False)
     assert chosen == [1, -1]
+
+
+def test_workers_start_only_after_one_trial_extraction(frame, tiny_original, monkeypatch):
+    calls = []
+    monkeypatch.setattr(cache, "warm_up", lambda spec, recipes: calls.append((spec, recipes)))
+    extract_features(frame, tiny_original.root, SPEC, use_cache=False, progress=False)
+    assert calls == []  # one process: nothing can race
+    recipe = {"steps": [{"name": "noise", "min_snr_db": 10, "max_snr_db": 10}], "seed": 1}
+    recipes = [None, recipe] * (len(frame) // 2)
+    extract_features(frame, tiny_original.root, SPEC, use_cache=False, n_jobs=2, progress=False,
+                     recipes=recipes)
+    assert len(calls) == 1 and calls[0][0] == SPEC and list(calls[0][1]) == recipes
+
+
+def test_a_worker_that_dies_is_reported_as_such():
+    def results():
+        yield np.zeros(1), None, False
+        raise cache.TerminatedWorkerError("A worker process managed by the executor was "
+                                          "unexpectedly terminated.")
+
+    with pytest.raises(cache.WorkerError, match=r"worker process died.*'mfcc40'.*--jobs 1"):
+        list(cache._guarded(results(), SPEC))

@@ -113,9 +113,11 @@ def warm_up(spec: FeatureSpec, recipes: Iterable[Mapping | None] = (), *,
     token = json.dumps(payload, sort_keys=True)
     if token in _DONE:
         return
+    # the child finds sermodels where this process did (a checkout on sys.path included)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     try:
         done = subprocess.run(_COMMAND, input=token, capture_output=True, text=True,
-                              timeout=timeout, check=False)
+                              timeout=timeout, check=False, env=env)
     except subprocess.TimeoutExpired:
         return  # slow, not broken: the workers compile what is left
     if done.returncode < 0:

@@ -63,3 +63,14 @@ def test_done_once_per_spec_and_chains(monkeypatch):
     assert len(runs) == 1
     warm_up(SPEC, [None])
     assert len(runs) == 2
+
+
+def test_the_child_sees_this_process_import_path(monkeypatch, tmp_path):
+    """A checkout put on sys.path (a notebook's way in) is where the child imports sermodels from."""
+    seen, extra = tmp_path / "seen.txt", str(tmp_path / "checkout")
+    monkeypatch.setattr(warmup, "_COMMAND", [
+        sys.executable, "-c", f"import sys; open({str(seen)!r}, 'w').write(str({extra!r} in sys.path))"])
+    monkeypatch.syspath_prepend(extra)
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    warm_up(SPEC, [None])
+    assert seen.read_text() == "True"

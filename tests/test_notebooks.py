@@ -19,9 +19,9 @@ EXPECTED = ["01_dataset_fusion", "02_augmentation", "03_features", "04_training"
 REGENERATE = "jupytext --to ipynb --update notebooks/[0-9][0-9]_*.py"  # notebooks/README.md
 
 # Functions and classes a notebook may define: the teaching copies of library code that a test
-# shows equal to the library's (none: the teaching copies below are plain cells). Everything else
-# lives in the package.
-TEACHING_COPIES: dict[str, set[str]] = {}
+# shows equal to the library's (06's attentive pooling layer, inside its teaching copy of the
+# recipe's network, below). Everything else lives in the package.
+TEACHING_COPIES: dict[str, set[str]] = {"06_unseen_speakers": {"AttentiveStatsPooling"}}
 
 # Teaching copies of model builders: a notebook cell opening with this line builds, from
 # `input_shape` and `num_classes` alone, the model the library builds with
@@ -31,7 +31,10 @@ TEACHING_COPY = re.compile(r'^# TEACHING COPY of models\.build\("(\w+)"\)')
 TEACHING_SHAPES = {
     "04_training": {"cnn_lstm": [(301, 40), (120, 13)], "cnn_bilstm": [(128,), (40,)],
                     "cnn_bilstm_attention": [(400, 42), (160, 20)]},
+    "06_unseen_speakers": {"cnn_attn_pool": [(300, 134), (48, 10)]},
 }
+# builder options of a copy that builds a preset's network rather than the builder's default
+TEACHING_OPTIONS = {("06_unseen_speakers", "cnn_attn_pool"): "recommended"}
 
 
 def code_cells(nb):
@@ -148,16 +151,23 @@ def test_teaching_copy_equals_the_library_builder(stem, name, source):
     import keras
     import numpy as np
 
-    from sermodels import models
+    from sermodels import models, presets
 
+    preset = TEACHING_OPTIONS.get((stem, name))
+    options = presets.get(preset).config.model_options if preset else {}
+    if preset:
+        assert presets.get(preset).config.model == name
     for shape in TEACHING_SHAPES[stem][name]:
         namespace = {"input_shape": shape, "num_classes": 5}
         exec("import keras\nfrom keras import layers, ops", namespace)
         exec(compile(source, f"{stem}: teaching copy of {name}", "exec"), namespace)
         built = [v for v in namespace.values() if isinstance(v, keras.Model) and v.name == name]
         assert len(built) == 1, f"{stem}: the cell must build one keras.Model named {name!r}"
-        copy, library = built[0], models.build(name, shape, 5)
+        copy, library = built[0], models.build(name, shape, 5, **options)
         assert copy.count_params() == library.count_params(), (name, shape)
+        # dropout is invisible in inference, so its rates are compared layer by layer
+        assert ([float(layer.rate) for layer in copy.layers if hasattr(layer, "rate")]
+                == [float(layer.rate) for layer in library.layers if hasattr(layer, "rate")])
         assert [tuple(w.shape) for w in copy.weights] == [tuple(w.shape) for w in library.weights]
         assert copy.output_shape == library.output_shape
         library.set_weights(copy.get_weights())

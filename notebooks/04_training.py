@@ -28,8 +28,8 @@
 #
 # Write paper 000's CNN-LSTM layer by layer in Keras, feed it through a `tf.data` pipeline,
 # fit it on unseen-speaker splits with early stopping, and check it is exactly the model
-# sermodels builds; then the CNN-BiLSTM and the soft-attention model, and where that
-# model listens.
+# sermodels builds; then build the CNN-BiLSTM (fitting it is exercise 1), fit the
+# soft-attention model, and look at its attention weights.
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sermodels/sermodels/blob/main/notebooks/04_training.ipynb)
 
@@ -295,9 +295,11 @@ attention_history = attention_model.fit(
 
 # %% [markdown]
 # **Reading the weights.** A second `keras.Model` shares the trained layers but stops at the
-# attention weights: one weight per time step after three poolings, so each covers
-# 8 frames (80 ms). A flat profile (the dashed line) means the model averages the whole
-# clip; peaks show the stretches it relies on. Watch the zero padding after the end of the
+# attention weights: one weight per time step after three poolings, each aligned with 8
+# input frames (80 ms). After the bidirectional LSTM every step's state has seen the whole
+# clip, so a weight says which *positions' summaries* the model uses, not strictly which
+# 80 ms it hears: read the profile as a rough guide. A flat profile (the dashed line) means
+# the model averages over the clip; peaks show the positions it relies on. Watch the zero padding after the end of the
 # speech (the flat band in the upper panel): nothing in this layer tells it that padding
 # is silence (there is no mask), so an undertrained model may well put its weight there, as
 # it does after the two epochs of smoke mode. A trained model learns to give it little

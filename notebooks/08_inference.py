@@ -122,7 +122,7 @@ prediction.probabilities
 # Record yourself on your phone (a few sentences, several emotions, WAV/FLAC/OGG). In Colab,
 # set `UPLOAD_YOUR_OWN = True` and run this cell to upload it (choosing no file is fine);
 # elsewhere, set `MY_RECORDING` to its path. Without one, we stitch three test clips into a
-# "recording" with a pause, so "Run all" never waits.
+# "recording" with a 2.5-s pause, so "Run all" never waits.
 
 # %%
 if MY_RECORDING is None and UPLOAD_YOUR_OWN and notebook.in_colab():
@@ -135,7 +135,7 @@ if MY_RECORDING is None:
 
     sr = predictor.spec.sample_rate
     clips = [load_audio(data.root / p, AudioConfig(sample_rate=sr)) for p in result.test_rows["path"].head(3)]
-    audio = np.concatenate([clips[0], np.zeros(sr, np.float32), clips[1], clips[2]])
+    audio = np.concatenate([clips[0], np.zeros(int(2.5 * sr), np.float32), clips[1], clips[2]])
     MY_RECORDING = notebook.home() / "stitched_recording.wav"
     sf.write(MY_RECORDING, audio, sr)
 windows = predictor.predict_windows(MY_RECORDING, window=1.5, hop=0.5)
@@ -144,7 +144,8 @@ windows.head(10)
 # %% [markdown]
 # Listen to the recording, then read the model's answer window by window: the waveform on
 # top, and below it each emotion's probability at the centre of each 1.5 s window (a
-# window every 0.5 s; silent windows get no answer, so the curves stop there).
+# window every 0.5 s; a window that falls wholly in a pause gets no answer, so the curves
+# break there: the stitched recording's 2.5-s pause holds such windows).
 
 # %%
 import matplotlib.pyplot as plt

@@ -299,11 +299,11 @@ attention_history = attention_model.fit(
 # input frames (80 ms). After the bidirectional LSTM every step's state has seen the whole
 # clip, so a weight says which *positions' summaries* the model uses, not strictly which
 # 80 ms it hears: read the profile as a rough guide. A flat profile (the dashed line) means
-# the model averages over the clip; peaks show the positions it relies on. Watch the zero padding after the end of the
-# speech (the flat band in the upper panel): nothing in this layer tells it that padding
-# is silence (there is no mask), so an undertrained model may well put its weight there, as
-# it does after the two epochs of smoke mode. A trained model learns to give it little
-# weight; exercise 3 measures how much.
+# the model averages over the clip; peaks show the positions it relies on. Watch the zero
+# padding after the end of the speech (the flat band in the upper panel): nothing in this
+# layer tells it that padding is silence (there is no mask), so an undertrained model may
+# well put its weight there, as it does after the two epochs of smoke mode. A trained
+# model learns to give it little weight; exercise 3 measures how much.
 
 # %%
 attention_weights = keras.Model(attention_model.input,

@@ -107,8 +107,10 @@ def definitions(nb) -> list[str]:
         source = "\n".join(  # IPython magics become `pass` so the cell parses as Python
             re.sub(r"%.*", "pass", line) if line.lstrip().startswith("%") else line
             for line in cell.source.splitlines())
-        names += [n.name for n in ast.walk(ast.parse(source))
-                  if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+        tree = ast.parse(source)
+        methods = {id(m) for c in ast.walk(tree) if isinstance(c, ast.ClassDef) for m in c.body}
+        names += [n.name for n in ast.walk(tree) if id(n) not in methods  # a class's own
+                  and isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
     return names
 
 

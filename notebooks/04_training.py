@@ -343,7 +343,50 @@ print("trained weights copied into the library's model: same predictions")
 # normaliser on the training split only, stops early on the validation split (held-out
 # *speakers*), reduces the learning rate on plateaus, weights classes by inverse frequency
 # and writes every artefact (model, history, metrics, report) to a run folder.
-# The three networks of paper 000 (the DNN and 1D-CNN are in `sermodels/models/paper000.py`):
+# The three networks of paper 000. The CNN-LSTM is section 2's; here are the other two, as
+# `models.build` makes them (`sermodels/models/paper000.py`), for the same MFCC sequences.
+# Paper 000's **DNN** flattens the whole sequence into one vector and stacks seven Dense(50)
+# layers: it sees every frame at a fixed position, so a word said 100 ms later is a
+# different input to it.
+
+# %%
+input_shape = shape   # (frames, MFCCs): the features `train` uses below
+
+# %%
+# TEACHING COPY of models.build("dnn")
+inputs = keras.Input(shape=tuple(input_shape), name="features")
+x = layers.Flatten(name="flatten")(inputs) if len(input_shape) > 1 else inputs
+for i in range(1, 8):
+    x = layers.Dense(50, activation="relu", name=f"dense{i}")(x)
+outputs = layers.Dense(num_classes, activation="softmax", name="emotion", dtype="float32")(x)
+dnn = keras.Model(inputs, outputs, name="dnn")
+print(f"DNN: {dnn.count_params():,} parameters")
+
+# %% [markdown]
+# Its **1D-CNN** slides 256, 128 and 128 filters of width 3 along time (each followed by
+# max-pooling by 2), then flattens and classifies with Dense(64) and Dense(32): the same
+# filter finds a pattern wherever it occurs, but Flatten still ties the answer to positions.
+
+# %%
+# TEACHING COPY of models.build("cnn1d")
+inputs = keras.Input(shape=tuple(input_shape), name="features")
+x = inputs
+for i, n in enumerate((256, 128, 128), 1):
+    x = layers.Conv1D(n, 3, activation="relu", padding="same", name=f"conv{i}")(x)
+    x = layers.MaxPooling1D(2, name=f"pool{i}")(x)
+x = layers.Flatten(name="flatten")(x)
+for i, n in enumerate((64, 32), 1):
+    x = layers.Dense(n, activation="relu", name=f"dense{i}")(x)
+outputs = layers.Dense(num_classes, activation="softmax", name="emotion", dtype="float32")(x)
+cnn1d = keras.Model(inputs, outputs, name="cnn1d")
+print(f"1D-CNN: {cnn1d.count_params():,} parameters")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for copy in (dnn, cnn1d):
+    library = models.build(copy.name, input_shape, num_classes)
+    assert [w.shape for w in copy.weights] == [w.shape for w in library.weights]
+    print(f"{copy.name}: teaching copy = library builder, {library.count_params():,} parameters")
 
 # %%
 for name in MODELS:

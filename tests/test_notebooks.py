@@ -30,7 +30,8 @@ TEACHING_COPY = re.compile(r'^# TEACHING COPY of models\.build\("(\w+)"\)')
 # the copies the notebooks hold, and the input shapes the test builds each for
 TEACHING_SHAPES = {
     "04_training": {"cnn_lstm": [(301, 40), (120, 13)], "cnn_bilstm": [(128,), (40,)],
-                    "cnn_bilstm_attention": [(400, 42), (160, 20)]},
+                    "cnn_bilstm_attention": [(400, 42), (160, 20)],
+                    "dnn": [(301, 40), (40,)], "cnn1d": [(301, 40), (120, 13)]},
     "06_unseen_speakers": {"cnn_attn_pool": [(300, 134), (48, 10)]},
 }
 # builder options of a copy that builds a preset's network rather than the builder's default

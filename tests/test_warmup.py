@@ -28,10 +28,15 @@ def test_trial_runs_the_extraction_and_each_chain_in_this_process():
     run_trial({"spec": SPEC.to_dict(), "chains": [CHAIN]})
 
 
-def test_warm_up_compiles_librosa_in_a_child_process(monkeypatch, tmp_path):
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+def test_warm_up_runs_the_trial_in_a_child_process(monkeypatch, tmp_path):
+    finished = []
+    real = warmup.subprocess.run
+    monkeypatch.setattr(warmup.subprocess, "run",
+                        lambda *a, **k: finished.append(real(*a, **k)) or finished[-1])
     warm_up(SPEC, [None, {"steps": CHAIN, "seed": 3}])
-    assert list(tmp_path.rglob("*.nbi")), "the child wrote numba's cache where workers look"
+    assert len(finished) == 1 and finished[0].args == warmup._COMMAND
+    assert finished[0].returncode == 0, finished[0].stderr  # the extraction and the chain ran
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
     assert warmup.cache_locations() == [str(tmp_path)]
 
 

@@ -16,7 +16,6 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from sermodels.errors import DataError
 from sermodels.seeding import stable_int
@@ -188,6 +187,8 @@ def random_split(
     Only used when a user asks for ``protocol="random"``; whatever records it
     must also record ``protocol=random`` (see :func:`apply_protocol`).
     """
+    from sklearn.model_selection import train_test_split  # 2.5 s: not on `sermodels --help`'s path
+
     r_train, r_val, r_test = _check_ratios(ratios)
     labels = frame[stratify] if stratify else None
     index = frame.index.to_numpy()

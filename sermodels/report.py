@@ -41,11 +41,23 @@ class Section:
     body: str
 
 
-def figure_html(fig: Figure, alt: str) -> str:
-    """A figure as an embedded PNG ``<img>`` (the figure is closed)."""
+def figure_html(fig: Figure, alt: str, path: Path | None = None, dpi: int = 110) -> str:
+    """A figure as an embedded PNG ``<img>`` (the figure is closed).
+
+    Args:
+        fig: the figure.
+        alt: its alternative text.
+        path: also write the same PNG there (drawn once: drawing is what takes the time).
+        dpi: resolution.
+
+    Returns:
+        The ``<img>`` element, its PNG inline.
+    """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plots.plt.close(fig)
+    if path is not None:
+        Path(path).write_bytes(buffer.getvalue())
     data = base64.b64encode(buffer.getvalue()).decode()
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
@@ -107,9 +119,8 @@ def run_sections(result, record, *, figures_dir: Path | None = None) -> list[Sec
         figures.append(("per_corpus.png", plots.per_corpus_accuracy(record), "per-corpus accuracy"))
     images = ""
     for filename, fig, alt in figures:
-        if figures_dir is not None:
-            fig.savefig(figures_dir / filename, dpi=110, bbox_inches="tight")
-        images += f"<h3>{html.escape(alt.capitalize())}</h3>" + figure_html(fig, alt)
+        path = None if figures_dir is None else figures_dir / filename
+        images += f"<h3>{html.escape(alt.capitalize())}</h3>" + figure_html(fig, alt, path)
     run = runs.RunFolder(result.run_dir)
     config = run.read_config() if run.config_path.exists() else {}
     return [

@@ -1,3 +1,4 @@
+import base64
 import re
 import shutil
 import subprocess
@@ -30,6 +31,16 @@ def test_report_is_self_contained(page):
     assert "data:image/png;base64," in html
     assert not re.search(r'(src|href)="https?://', html)  # nothing fetched from the network
     assert "RANDOM split" in html  # the protocol is impossible to miss
+
+
+def test_a_figure_kept_in_the_run_folder_is_the_embedded_one(tmp_path):
+    fig = plots.plt.figure()
+    fig.gca().plot([0, 1], [1, 0])
+    element = report.figure_html(fig, "a line", tmp_path / "line.png")
+    embedded = re.search(r'base64,([^"]+)"', element).group(1)
+    assert base64.b64decode(embedded) == (tmp_path / "line.png").read_bytes()
+    assert (tmp_path / "line.png").read_bytes().startswith(b"\x89PNG")
+    assert not plots.plt.fignum_exists(fig.number)  # closed
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")

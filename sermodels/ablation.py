@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sermodels import presets, runs
-from sermodels.features import get_spec
+from sermodels.features import FeatureSpec, get_spec
 from sermodels.training import TrainConfig, train
 
 #: Paper 004's ablation ladder: (name, feature-spec changes, builder options).
@@ -84,6 +84,17 @@ def _variant(preset: presets.Preset, parameter: str, value, config: TrainConfig)
     return spec, dataclasses.replace(config, model_options=options)
 
 
+def _variants(preset: presets.Preset, parameter: str,
+              values: Sequence) -> list[tuple[str, FeatureSpec, TrainConfig]]:
+    """The rows of an ablation: (name, spec, training config), in order."""
+    base = preset.config
+    if parameter == "ladder":
+        return [(name, get_spec(preset.feature_spec, **spec_changes),
+                 dataclasses.replace(base, model_options={**base.model_options, **options}))
+                for name, spec_changes, options in PAPER004_LADDER]
+    return [(f"{parameter}={v}", *_variant(preset, parameter, v, base)) for v in values]
+
+
 def ablate(
     frame: pd.DataFrame,
     data_root: str | os.PathLike,
@@ -106,14 +117,8 @@ def ablate(
     chosen = presets.resolve(preset, epochs=epochs, verbose=verbose)
     base = chosen.config
     run_dir = Path(run_dir) if run_dir else runs.new_run_dir(f"ablate-{chosen.name}-{parameter}")
-    if parameter == "ladder":
-        variants = [(name, get_spec(chosen.feature_spec, **spec_changes),
-                     dataclasses.replace(base, model_options={**base.model_options, **options}))
-                    for name, spec_changes, options in PAPER004_LADDER]
-    else:
-        variants = [(f"{parameter}={v}", *_variant(chosen, parameter, v, base)) for v in values]
     rows = []
-    for name, spec, config in variants:
+    for name, spec, config in _variants(chosen, parameter, values):
         result = train(frame, data_root, spec, config, run_dir=run_dir / _slug(name),
                        cache_dir=cache_dir, n_jobs=n_jobs)
         metrics = result.metrics

@@ -69,6 +69,8 @@ ALL_PRESETS = ["paper000", "paper001", "paper002", "paper003", "paper004", "pape
 PRESETS = ["paper000", "paper002"] if SMOKE else ALL_PRESETS
 LSTM_LAYERS = [1, 2] if SMOKE else [1, 2, 3, 5]
 KERNEL_SIZES = [3, 5] if SMOKE else [2, 3, 5, 7]
+# smoke mode drops the waveform augmentation of the presets (it costs feature extraction)
+SMOKE_CHANGES = {"augment": [], "augment_copies": 0, "balance_ratio": None} if SMOKE else {}
 USE_DRIVE = False   # Colab: True keeps the corpora on Google Drive, so they survive the runtime
 KAGGLE = []         # e.g. ["cremad", "savee"]: fetched from Kaggle (see 01_dataset_fusion)
 
@@ -99,8 +101,8 @@ pd.DataFrame([{"preset": name, "paper": presets.get(name).paper, "model": preset
 # %% [markdown]
 # ## 1. Each preset under both protocols
 #
-# Each run uses the preset's corpora, labels, preprocessing, features, augmentation and
-# model, under two protocols: `random` (a stratified random split: every test speaker,
+# Each run uses the preset's corpora, labels, preprocessing, features, augmentation (not
+# in smoke mode) and model, under two protocols: `random` (a stratified random split: every test speaker,
 # and often the very sentence, was heard in training) and `speaker` (unseen speakers).
 # What each paper itself did is in the "paper's protocol" column above: papers 002 and 003
 # split at random (speaker-dependent), paper 000 (its Table 4) and paper 004 state
@@ -116,7 +118,7 @@ pd.DataFrame([{"preset": name, "paper": presets.get(name).paper, "model": preset
 # %%
 rows = []
 for name in PRESETS:
-    preset = presets.get(name).with_config(epochs=EPOCHS, seed=SEED, verbose=0)
+    preset = presets.get(name).with_config(epochs=EPOCHS, seed=SEED, verbose=0, **SMOKE_CHANGES)
     frame = data.frame[data.frame["corpus"].isin(preset.corpora)]
     outcome = compare_protocols(frame, data.root, preset, cache_dir=notebook.cache_dir(),
                                 run_dir=notebook.runs_dir() / f"07-{name}")

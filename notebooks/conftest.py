@@ -3,14 +3,13 @@
 import os
 import tempfile
 
-# Under pytest -n 2 two notebooks run at once: each worker gets its own home (corpus, caches,
-# runs) and its own numba cache, so nothing is written by two processes (numba issue 10128).
-WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+from sermodels.testing import isolate_worker
+
+# Under pytest -n 2 two notebooks run at once: each worker has its own home (corpus, caches,
+# runs) and numba cache, so no file is written by two processes, and one thread per library.
+WORKER = isolate_worker()
 os.environ.setdefault("SERMODELS_SMOKE", "1")
 os.environ.setdefault("SERMODELS_HOME", os.path.join(tempfile.gettempdir(), f"sermodels-nbval{WORKER}"))
-if WORKER:
-    os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(),
-                                                          "sermodels-tests-numba", WORKER))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
 

@@ -6,18 +6,15 @@ import importlib.util
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-if os.environ.get("PYTEST_XDIST_WORKER"):
-    # Parallel workers (pytest -n 2) compile librosa's numba functions at the same time: each
-    # keeps its own cache, or two writers can leave a mismatched pair of files that crashes every
-    # later process (numba issue 10128; see sermodels.warmup). Set before numba is imported.
-    os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(
-        tempfile.gettempdir(), "sermodels-tests-numba", os.environ["PYTEST_XDIST_WORKER"]))
+
+from sermodels.testing import isolate_worker  # noqa: E402  (imports nothing numerical)
+
+isolate_worker()  # under pytest -n 2: a numba cache per worker, one thread per library
 
 from sermodels import synthetic  # noqa: E402
 

@@ -102,8 +102,9 @@ pd.DataFrame([{"preset": name, "paper": presets.get(name).paper, "model": preset
 # ## 1. Each preset under both protocols
 #
 # Each run uses the preset's corpora, labels, preprocessing, features, augmentation (not
-# in smoke mode) and model, under two protocols: `random` (a stratified random split: every test speaker,
-# and often the very sentence, was heard in training) and `speaker` (unseen speakers).
+# in smoke mode) and model, under two protocols: `random` (a stratified random split:
+# every test speaker, and often the very sentence, was heard in training) and `speaker`
+# (unseen speakers).
 # What each paper itself did is in the "paper's protocol" column above: papers 002 and 003
 # split at random (speaker-dependent), paper 000 (its Table 4) and paper 004 state
 # speaker-independent protocols, paper 001 does not say. So a claim from 002 or 003

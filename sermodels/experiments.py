@@ -200,14 +200,13 @@ def compare_protocols(
     _write_tables(run_dir, table, summary)
     runs.write_json(run_dir / "gap.json", gap | {"preset": chosen.name, "seed": config.seed})
     fig = plots.protocol_gap(table)
-    fig.savefig(run_dir / "protocol_gap.png", dpi=110, bbox_inches="tight")
     sections = [report.Section(
         "The leakage gap",
         "<p>Same preset, same features, same model and seed; only the split differs. Under the "
         "<b>random</b> split the test set holds utterances of speakers the model was trained on; "
         "under the <b>speaker</b> protocol every test speaker is new. The difference is how much "
         "a random split flatters a model.</p>" + report.table_html(summary)
-        + report.figure_html(fig, "leakage gap"))]
+        + report.figure_html(fig, "leakage gap", run_dir / "protocol_gap.png"))]
     for protocol, result in results.items():
         record = record_for_run(result)
         sections.append(report.Section(

@@ -41,20 +41,19 @@ class Section:
     body: str
 
 
-def figure_html(fig: Figure, alt: str, path: Path | None = None, dpi: int = 110) -> str:
+def figure_html(fig: Figure, alt: str, path: Path | None = None) -> str:
     """A figure as an embedded PNG ``<img>`` (the figure is closed).
 
     Args:
         fig: the figure.
         alt: its alternative text.
         path: also write the same PNG there (drawn once: drawing is what takes the time).
-        dpi: resolution.
 
     Returns:
         The ``<img>`` element, its PNG inline.
     """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plots.plt.close(fig)
     if path is not None:
         Path(path).write_bytes(buffer.getvalue())

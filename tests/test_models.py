@@ -145,3 +145,50 @@ def test_ecapa_small_blocks_and_safe_round_trip(tmp_path):
     keras.models.load_model(tmp_path / "e.keras", safe_mode=True)
     with pytest.raises(ValueError, match="multiple of scale"):
         models.build("ecapa_small", (40, 6), 4, channels=18)
+
+
+def test_masked_pooling_ignores_padding_frames(tmp_path):
+    """With a mask, attentive pooling is the pooling of the clip's own frames: whatever the
+    padding frames hold, and however many there are, the statistics do not move."""
+    from sermodels.models.recommended import AttentiveStatsPooling, PaddingMask
+
+    rng = np.random.default_rng(0)
+    pool = AttentiveStatsPooling(hidden=8)
+    clip = rng.normal(size=(1, 6, 4)).astype(np.float32)
+    alone = pool(clip).numpy()
+    for extra in (3, 10):
+        junk = rng.normal(size=(1, extra, 4)).astype(np.float32)
+        h = np.concatenate([clip, junk], axis=1)
+        valid = np.concatenate([np.ones((1, 6, 1)), np.zeros((1, extra, 1))], axis=1)
+        np.testing.assert_allclose(pool([h, valid.astype(np.float32)]).numpy(), alone, atol=1e-5)
+        assert not np.allclose(pool(h).numpy(), alone, atol=1e-3)  # unmasked, the junk counts
+    x = np.zeros((2, 5, 3), np.float32)
+    x[0, :2] = 1.0
+    x[1, 4, 2] = -0.5
+    np.testing.assert_array_equal(PaddingMask()(x).numpy()[..., 0], [[1, 1, 0, 0, 0],
+                                                                      [0, 0, 0, 0, 1]])
+    only_padding = pool([h, np.zeros_like(valid, dtype=np.float32)]).numpy()
+    assert np.isfinite(only_padding).all()
+
+
+def test_cnn_attn_pool_mask_padding_option(tmp_path):
+    """``mask_padding`` adds no weight, makes the output independent of how much padding
+    follows the clip's frames (the same clip padded to 48 or to 96 frames), and round-trips in
+    Keras' safe mode."""
+    keras.utils.set_random_seed(0)
+    plain = models.build("cnn_attn_pool", (48, 6), 4, filters=(8, 8))
+    masked = models.build("cnn_attn_pool", (48, 6), 4, filters=(8, 8), mask_padding=True)
+    assert masked.count_params() == plain.count_params()
+    masked.set_weights(plain.get_weights())
+    x = np.random.default_rng(1).normal(size=(2, 48, 6)).astype(np.float32)
+    x[:, 24:] = 0.0  # the clip fills half; the rest is padding
+    np.testing.assert_allclose(masked.predict(x, verbose=0).sum(axis=1), 1.0, atol=1e-5)
+    assert not np.allclose(masked.predict(x, verbose=0), plain.predict(x, verbose=0), atol=1e-4)
+    bigger = models.build("cnn_attn_pool", (96, 6), 4, filters=(8, 8), mask_padding=True)
+    bigger.set_weights(plain.get_weights())
+    np.testing.assert_allclose(bigger.predict(np.concatenate([x, np.zeros_like(x)], axis=1),
+                                              verbose=0),
+                               masked.predict(x, verbose=0), atol=1e-5)
+    masked.save(tmp_path / "m.keras")
+    back = keras.models.load_model(tmp_path / "m.keras", safe_mode=True)
+    np.testing.assert_allclose(back.predict(x, verbose=0), masked.predict(x, verbose=0), atol=1e-6)

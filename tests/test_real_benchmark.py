@@ -165,6 +165,14 @@ def test_round_11_trims_silence_for_both_members_and_changes_nothing_else(real):
     assert replace(real.get_spec(now.config.fusion["spec"]), name=member.name) == member
 
 
+def test_round_13_masks_the_pooling_and_changes_nothing_else(real):
+    shipped = real.system_preset("recommended", "unified7", 15, 0)  # round 13's reference
+    masked = real.system_preset("cand_masked_pool", "unified7", 15, 0)
+    assert masked.feature_spec == shipped.feature_spec
+    assert masked.config.model_options == {**shipped.config.model_options, "mask_padding": True}
+    assert masked.config == replace(shipped.config, model_options=masked.config.model_options)
+
+
 def test_the_readme_quotes_the_recorded_real_results_verbatim(real):
     """Every real-data number in the README comes from benchmarks/results/real/results.json."""
     recorded = BENCHMARKS / "results" / "real" / "results.json"
@@ -218,7 +226,7 @@ def test_earlier_recipes_keep_the_training_they_were_recorded_with(real):
     label smoothing, every earlier recipe and candidate must still train as it was recorded."""
     current = {"recommended", "recommended_round3", "cand_mixup04_ls", *real.ROUND4_CANDIDATES,
                *real.ROUND5_CANDIDATES, "cand_ecapa", *real.ROUND8_CANDIDATES,
-               "cand_seed_ensemble2", *real.ROUND11_CANDIDATES}
+               "cand_seed_ensemble2", *real.ROUND11_CANDIDATES, *real.ROUND13_CANDIDATES}
     for key, (preset, _, changes) in real.SYSTEMS.items():
         if preset != "recommended" or key in current:
             continue

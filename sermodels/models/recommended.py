@@ -17,6 +17,8 @@ class AttentiveStatsPooling(layers.Layer):
 
     Frame weights come from a small tanh layer, so silent or uninformative frames
     count less; the standard deviation keeps how much each feature varies (prosody).
+    Called on ``[h, valid]`` with ``valid`` of shape ``(b, t, 1)`` (1 for a frame of the
+    clip, 0 for padding; :class:`PaddingMask`), padding frames get no weight at all.
     """
 
     def __init__(self, hidden: int = 64, **kwargs):
@@ -24,47 +26,72 @@ class AttentiveStatsPooling(layers.Layer):
         self.hidden = hidden
 
     def build(self, input_shape):
+        if isinstance(input_shape, (list, tuple)) and isinstance(input_shape[0], (list, tuple)):
+            input_shape = input_shape[0]
         features = int(input_shape[-1])
         self.w = self.add_weight(name="w", shape=(features, self.hidden), initializer="glorot_uniform")
         self.b = self.add_weight(name="b", shape=(self.hidden,), initializer="zeros")
         self.v = self.add_weight(name="v", shape=(self.hidden, 1), initializer="glorot_uniform")
         super().build(input_shape)
 
-    def call(self, h):
+    def call(self, inputs):
+        h, valid = inputs if isinstance(inputs, (list, tuple)) else (inputs, None)
         scores = ops.matmul(ops.tanh(ops.matmul(h, self.w) + self.b), self.v)[..., 0]
+        if valid is not None:  # a large finite score, so a clip of padding only stays finite
+            scores = ops.where(valid[..., 0] > 0, scores, ops.cast(-1e4, scores.dtype))
         alpha = ops.softmax(scores, axis=-1)[..., None]
         mean = ops.sum(alpha * h, axis=1)
         var = ops.sum(alpha * ops.square(h), axis=1) - ops.square(mean)
         return ops.concatenate([mean, ops.sqrt(ops.maximum(var, 1e-6))], axis=-1)
 
     def compute_output_shape(self, input_shape):
+        if isinstance(input_shape, (list, tuple)) and isinstance(input_shape[0], (list, tuple)):
+            input_shape = input_shape[0]
         return (input_shape[0], 2 * input_shape[-1])
 
     def get_config(self):
         return {**super().get_config(), "hidden": self.hidden}
 
 
+@keras.saving.register_keras_serializable(package="sermodels")
+class PaddingMask(layers.Layer):
+    """``(b, t, f) -> (b, t, 1)``: 1.0 where a frame has any non-zero value, 0.0 for the
+    all-zero rows that pad a sequence to its fixed length (``FeatureSpec.max_frames``)."""
+
+    def call(self, x):
+        return ops.cast(ops.any(ops.not_equal(x, 0), axis=-1, keepdims=True), self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], 1)
+
+
 @register("cnn_attn_pool")
 def build_cnn_attn_pool(input_shape: Sequence[int], num_classes: int, *,
                         filters: Sequence[int] = (64, 128, 128), kernel_size: int = 5,
                         dense_units: int = 128, dropout: float = 0.3,
-                        spatial_dropout: float = 0.1) -> keras.Model:
+                        spatial_dropout: float = 0.1, mask_padding: bool = False) -> keras.Model:
     """The recommended recipe's model: Conv1D blocks (kernel 5, batch norm, ReLU, MaxPool 2,
     spatial dropout) -> attentive statistics pooling over time -> Dense(128) + BN + ReLU +
     Dropout(0.3) -> softmax.
 
     Small (about 0.2M parameters on 64 log-mel bands) and normalised throughout, so
     it has less room to memorise the training speakers than the papers' networks.
+    ``mask_padding``: the pooling gives the all-zero frames that pad a clip to its fixed
+    length no weight (their mask is max-pooled alongside the blocks), so the pooled
+    statistics describe the clip alone, whatever its length.
     """
     inputs, x = sequence_input(input_shape)
+    valid = PaddingMask(name="padding_mask")(x) if mask_padding else None
     for i, n in enumerate(filters, 1):
         x = layers.Conv1D(n, kernel_size, padding="same", use_bias=False, name=f"conv{i}")(x)
         x = layers.BatchNormalization(name=f"bn{i}")(x)
         x = layers.Activation("relu", name=f"relu{i}")(x)
         x = layers.MaxPooling1D(2, name=f"pool{i}")(x)
+        if valid is not None:
+            valid = layers.MaxPooling1D(2, name=f"mask_pool{i}")(valid)
         if spatial_dropout:
             x = layers.SpatialDropout1D(spatial_dropout, name=f"sdrop{i}")(x)
-    x = AttentiveStatsPooling(name="stats_pool")(x)
+    x = AttentiveStatsPooling(name="stats_pool")(x if valid is None else [x, valid])
     return keras.Model(inputs, _pooled_head(x, num_classes, dense_units, dropout),
                        name="cnn_attn_pool")
 

@@ -147,7 +147,7 @@ def test_ecapa_small_blocks_and_safe_round_trip(tmp_path):
         models.build("ecapa_small", (40, 6), 4, channels=18)
 
 
-def test_masked_pooling_ignores_padding_frames(tmp_path):
+def test_masked_pooling_ignores_padding_frames():
     """With a mask, attentive pooling is the pooling of the clip's own frames: whatever the
     padding frames hold, and however many there are, the statistics do not move."""
     from sermodels.models.recommended import AttentiveStatsPooling, PaddingMask

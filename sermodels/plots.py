@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,13 +21,22 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+DPI = 110  # every PNG sermodels writes or embeds
 
-def save(fig: Figure, path: str | os.PathLike, dpi: int = 110) -> Path:
+
+def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
+    """Draw a figure once as PNG and close it (drawing is what takes the time)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def save(fig: Figure, path: str | os.PathLike, dpi: int = DPI) -> Path:
     """Write a figure as PNG and close it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
+    path.write_bytes(png_bytes(fig, dpi))
     return path
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import html
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,12 +51,10 @@ def figure_html(fig: Figure, alt: str, path: Path | None = None) -> str:
     Returns:
         The ``<img>`` element, its PNG inline.
     """
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plots.plt.close(fig)
+    png = plots.png_bytes(fig)
     if path is not None:
-        Path(path).write_bytes(buffer.getvalue())
-    data = base64.b64encode(buffer.getvalue()).decode()
+        Path(path).write_bytes(png)
+    data = base64.b64encode(png).decode()
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 

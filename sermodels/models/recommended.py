@@ -11,6 +11,12 @@ from sermodels.models.paper002 import sequence_input
 from sermodels.models.registry import register
 
 
+def _frames_shape(input_shape):
+    """The frames' shape ``(b, t, f)`` of the pooling's input, alone or ``[h, valid]``."""
+    nested = isinstance(input_shape, (list, tuple)) and isinstance(input_shape[0], (list, tuple))
+    return input_shape[0] if nested else input_shape
+
+
 @keras.saving.register_keras_serializable(package="sermodels")
 class AttentiveStatsPooling(layers.Layer):
     """Attention-weighted mean and standard deviation over time (``(b, t, f) -> (b, 2f)``).
@@ -26,9 +32,7 @@ class AttentiveStatsPooling(layers.Layer):
         self.hidden = hidden
 
     def build(self, input_shape):
-        if isinstance(input_shape, (list, tuple)) and isinstance(input_shape[0], (list, tuple)):
-            input_shape = input_shape[0]
-        features = int(input_shape[-1])
+        features = int(_frames_shape(input_shape)[-1])
         self.w = self.add_weight(name="w", shape=(features, self.hidden), initializer="glorot_uniform")
         self.b = self.add_weight(name="b", shape=(self.hidden,), initializer="zeros")
         self.v = self.add_weight(name="v", shape=(self.hidden, 1), initializer="glorot_uniform")
@@ -45,8 +49,7 @@ class AttentiveStatsPooling(layers.Layer):
         return ops.concatenate([mean, ops.sqrt(ops.maximum(var, 1e-6))], axis=-1)
 
     def compute_output_shape(self, input_shape):
-        if isinstance(input_shape, (list, tuple)) and isinstance(input_shape[0], (list, tuple)):
-            input_shape = input_shape[0]
+        input_shape = _frames_shape(input_shape)
         return (input_shape[0], 2 * input_shape[-1])
 
     def get_config(self):
